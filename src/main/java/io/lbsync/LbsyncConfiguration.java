@@ -1,0 +1,107 @@
+package io.lbsync;
+
+import io.lbsync.config.ConsulSettings;
+import io.lbsync.config.Executables;
+import io.lbsync.config.Settings;
+import io.lbsync.config.TargetSettings;
+import io.lbsync.install.CommandLine;
+import io.lbsync.install.CommandReloader;
+import io.lbsync.install.CommandRunner;
+import io.lbsync.install.ConfigTarget;
+import io.lbsync.install.MasterSocketReloader;
+import io.lbsync.install.Reloader;
+import io.lbsync.model.ConsulStateStore;
+import io.lbsync.watch.WatchHealth;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the named beans the YAML routes call (consulState, haproxy, ...) from lbsync.* properties, and
+ * checks those properties at start-up so a mistake is reported with the property's name before anything runs.
+ */
+public class LbsyncConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(LbsyncConfiguration.class);
+
+    @Override
+    public void configure(CamelContext camel) {
+        Settings settings = new Settings(camel.getPropertiesComponent()::resolveProperty);
+        ConsulSettings consul = ConsulSettings.from(settings);
+        Path routes = Path.of(settings.string("lbsync.routes", "routes")).toAbsolutePath();
+        if (!Files.isDirectory(routes)) {
+            throw new IllegalArgumentException("lbsync.routes: " + routes + " is not a directory (it holds the YAML routes)");
+        }
+        boolean demo = settings.bool("lbsync.demo", false);
+        CommandRunner runner = new CommandRunner(camel);
+        camel.getRegistry().bind("consulState", new ConsulStateStore());
+        camel.getRegistry().bind("watchHealth", new WatchHealth());
+
+        TargetSettings haproxy = checkCommands(TargetSettings.from(settings, "haproxy", "haproxy -c -q -f {file}"), demo);
+        Optional<Reloader> reloader = reloader(haproxy, runner);
+        ConfigTarget target = new ConfigTarget(haproxy, params(camel, "haproxy"), runner, reloader);
+        camel.getRegistry().bind("haproxy", target);
+
+        LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={}", consul.url(), consul.blockingWait(), routes,
+                settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"));
+        LOG.info("event=target name=haproxy enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", haproxy.enabled(),
+                haproxy.template(), haproxy.output(), haproxy.validateCommand(),
+                reloader.map(Reloader::describe).orElse(""));
+    }
+
+    /** A validate/reload binary that does not exist is a start-up error; in demo mode validation is skipped instead. */
+    private static TargetSettings checkCommands(TargetSettings t, boolean demo) {
+        if (!t.enabled()) {
+            return t;
+        }
+        if (t.validates() && !exists(t.validateCommand(), "lbsync." + t.name() + ".validate-command")) {
+            if (!demo) {
+                throw new IllegalArgumentException("lbsync." + t.name() + ".validate-command: '" + first(t.validateCommand())
+                        + "' not found; install it or set the property to an empty value to skip validation (unsafe)");
+            }
+            LOG.warn("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(), first(t.validateCommand()));
+            t = new TargetSettings(t.name(), true, t.template(), t.output(), "", t.reloadCommand(), t.validateTimeout(),
+                    t.reloadTimeout(), t.masterSocket());
+        } else if (!t.validates()) {
+            LOG.warn("event=validation-disabled target={} reason=\"lbsync.{}.validate-command is empty\"", t.name(), t.name());
+        }
+        if (!t.reloadCommand().isEmpty() && !exists(t.reloadCommand(), "lbsync." + t.name() + ".reload-command")) {
+            throw new IllegalArgumentException("lbsync." + t.name() + ".reload-command: '" + first(t.reloadCommand()) + "' not found");
+        }
+        return t;
+    }
+
+    private static boolean exists(String command, String property) {
+        return Executables.find(CommandLine.split(property, command).get(0)).isPresent();
+    }
+
+    private static String first(String command) {
+        return command.split("\\s+")[0];
+    }
+
+    private static Optional<Reloader> reloader(TargetSettings t, CommandRunner runner) {
+        if (!t.masterSocket().isEmpty()) {
+            return Optional.of(new MasterSocketReloader(Path.of(t.masterSocket()), t.reloadTimeout()));
+        }
+        if (!t.reloadCommand().isEmpty()) {
+            List<String> argv = CommandLine.split("lbsync." + t.name() + ".reload-command", t.reloadCommand());
+            return Optional.of(new CommandReloader(runner, argv, t.reloadTimeout()));
+        }
+        return Optional.empty();
+    }
+
+    /** lbsync.&lt;target&gt;.param.&lt;name&gt; properties, handed to the template as param.&lt;name&gt;. */
+    private static Map<String, String> params(CamelContext camel, String target) {
+        String prefix = "lbsync." + target + ".param.";
+        Map<String, String> params = new HashMap<>();
+        camel.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix))
+                .forEach((k, v) -> params.put(k.toString().substring(prefix.length()), v.toString().trim()));
+        return params;
+    }
+}

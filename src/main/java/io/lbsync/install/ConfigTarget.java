@@ -1,0 +1,136 @@
+package io.lbsync.install;
+
+import io.lbsync.config.TargetSettings;
+import io.lbsync.model.ConsulState;
+import io.lbsync.render.TemplateModelBuilder;
+import io.lbsync.render.TemplateRenderer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One load-balancer target (a config file plus its proxy). Each public method is one step of the route
+ * in routes/haproxy.yaml: render → checkChanged → stage → validate → swap → reload (with rollback).
+ * A step that fails throws; the route's error handler records it and nothing further happens.
+ */
+public class ConfigTarget {
+    /** Exchange header set by checkChanged: false when the rendered bytes equal the live file. */
+    public static final String CHANGED = "lbsyncChanged";
+    private static final String HAD_PREVIOUS = "lbsyncHadPrevious";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
+
+    private final TargetSettings settings;
+    private final TemplateRenderer renderer;
+    private final TemplateModelBuilder modelBuilder;
+    private final Map<String, String> params;
+    private final ConfigFiles files;
+    private final Optional<List<String>> validateCommand;
+    private final CommandRunner runner;
+    private final Optional<Reloader> reloader;
+    private volatile TargetStatus status;
+
+    public ConfigTarget(TargetSettings settings, Map<String, String> params, CommandRunner runner, Optional<Reloader> reloader) {
+        this.settings = settings;
+        this.renderer = new TemplateRenderer(settings.template());
+        this.modelBuilder = new TemplateModelBuilder();
+        this.params = Map.copyOf(params);
+        this.files = new ConfigFiles(settings.output());
+        this.validateCommand = settings.validates()
+                ? Optional.of(CommandLine.split("lbsync." + settings.name() + ".validate-command", settings.validateCommand()))
+                : Optional.empty();
+        this.runner = runner;
+        this.reloader = reloader;
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public TargetSettings settings() {
+        return settings;
+    }
+
+    /** Null until the pipeline ran once. */
+    public TargetStatus status() {
+        return status;
+    }
+
+    /** FreeMarker render of the current Consul state. */
+    public String render(ConsulState state) {
+        return renderer.render(modelBuilder.build(state, params));
+    }
+
+    /** Refuses a blank config; marks the exchange unchanged when the bytes equal the live file. */
+    public void checkChanged(Exchange exchange) {
+        String config = exchange.getMessage().getBody(String.class);
+        if (config == null || config.isBlank()) {
+            throw new InstallException(name() + ": template " + renderer.location() + " rendered an empty config; "
+                    + "the live file is left as it is");
+        }
+        boolean changed = !files.sameAsLive(config.getBytes(StandardCharsets.UTF_8));
+        exchange.getMessage().setHeader(CHANGED, changed);
+        if (!changed) {
+            LOG.debug("event=unchanged target={}", name());
+            status = new TargetStatus(TargetStatus.Result.UNCHANGED, Instant.now(), "");
+        }
+    }
+
+    public void stage(Exchange exchange) {
+        files.stage(exchange.getMessage().getBody(String.class));
+    }
+
+    /** Runs the validate command on the staged file; on failure the staged file is removed and the live one untouched. */
+    public void validate() {
+        if (validateCommand.isEmpty()) {
+            return;
+        }
+        Path staged = files.staged();
+        CommandResult result = runner.run(CommandLine.withFile(validateCommand.get(), staged.toString()), settings.validateTimeout());
+        if (!result.succeeded()) {
+            files.discardStaged();
+            throw new InstallException(name() + ": validation rejected the new config, live file unchanged ("
+                    + result.describe() + ")");
+        }
+    }
+
+    public void swap(Exchange exchange) {
+        exchange.getMessage().setHeader(HAD_PREVIOUS, files.swap());
+    }
+
+    /** Reloads the proxy; if that fails, puts the previous file back and reloads again. */
+    public void reload(Exchange exchange) {
+        if (reloader.isPresent()) {
+            CommandResult result = reloader.get().reload();
+            if (!result.succeeded()) {
+                rollback(exchange.getMessage().getHeader(HAD_PREVIOUS, Boolean.class), result);
+            }
+        }
+        status = new TargetStatus(TargetStatus.Result.INSTALLED, Instant.now(), files.live().toString());
+        LOG.info("event=installed target={} file={} reload={}", name(), files.live(),
+                reloader.map(Reloader::describe).orElse("none"));
+    }
+
+    private void rollback(Boolean hadPrevious, CommandResult failure) {
+        String why = name() + ": reload failed (" + failure.describe() + ")";
+        if (!Boolean.TRUE.equals(hadPrevious)) {
+            files.rollback(false);
+            throw new InstallException(why + "; there was no previous config, so the new file was removed");
+        }
+        files.rollback(true);
+        CommandResult again = reloader.orElseThrow().reload();
+        throw new InstallException(why + "; previous config put back and reloaded ("
+                + (again.succeeded() ? "ok" : again.describe()) + ")");
+    }
+
+    /** Called by the route's error handler: one log line, and the status --once and health report. */
+    public void failed(Exception e) {
+        status = new TargetStatus(TargetStatus.Result.FAILED, Instant.now(), e.getMessage());
+        LOG.error("event=install-failed target={} error=\"{}\"", name(), e.getMessage());
+    }
+}

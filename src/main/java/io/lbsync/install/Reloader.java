@@ -1,0 +1,9 @@
+package io.lbsync.install;
+
+/** Makes the proxy load the live config file. */
+public interface Reloader {
+    CommandResult reload();
+
+    /** For logs: what this reloader does. */
+    String describe();
+}

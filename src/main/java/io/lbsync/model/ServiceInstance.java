@@ -1,0 +1,38 @@
+package io.lbsync.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One registration of a service on one node, as Consul reports it. Check output text is deliberately
+ * not part of it: output changes are not membership changes, and equality is what change detection uses.
+ *
+ * @param address the service address, or the node address when the service has none (Consul's rule)
+ */
+public record ServiceInstance(String service, String id, String node, String nodeAddress, String address, int port,
+                              List<String> tags, SortedMap<String, String> meta, HealthStatus status) {
+
+    public ServiceInstance {
+        tags = List.copyOf(tags);
+        meta = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(meta));
+    }
+
+    public static ServiceInstance of(String service, String id, String node, String nodeAddress, String serviceAddress,
+                                     int port, List<String> tags, Map<String, String> meta, HealthStatus status) {
+        String address = serviceAddress == null || serviceAddress.isBlank() ? nodeAddress : serviceAddress;
+        return new ServiceInstance(service, id, node, nodeAddress, address, port,
+                tags == null ? List.of() : tags, meta == null ? new TreeMap<>() : new TreeMap<>(meta), status);
+    }
+
+    public boolean passing() {
+        return status == HealthStatus.PASSING;
+    }
+
+    /** Deterministic order inside a service: by service ID, then node (one ID may live on several nodes). */
+    public static int compare(ServiceInstance a, ServiceInstance b) {
+        int c = a.id.compareTo(b.id);
+        return c != 0 ? c : a.node.compareTo(b.node);
+    }
+}

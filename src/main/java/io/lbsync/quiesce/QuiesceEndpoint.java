@@ -1,0 +1,93 @@
+package io.lbsync.quiesce;
+
+import io.lbsync.config.Durations;
+import java.time.Duration;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+/** See {@link QuiesceComponent}. minWait/maxWait are set on the consuming side. */
+public class QuiesceEndpoint extends DefaultEndpoint {
+    private final String name;
+    private String minWait = "0ms";
+    private String maxWait = "";
+
+    public QuiesceEndpoint(String uri, QuiesceComponent component, String name) {
+        super(uri, component);
+        this.name = name;
+    }
+
+    private Debouncer debouncer() {
+        return ((QuiesceComponent) getComponent()).debouncer(name);
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new DefaultProducer(this) {
+            @Override
+            public void process(org.apache.camel.Exchange exchange) {
+                debouncer().signal(exchange.getMessage().getBody());
+            }
+        };
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        Duration min = Durations.parse("minWait", minWait);
+        Duration max = maxWait.isBlank() ? min.multipliedBy(4) : Durations.parse("maxWait", maxWait);
+        if (max.compareTo(min) < 0) {
+            throw new IllegalArgumentException("quiesce:" + name + ": maxWait (" + maxWait + ") is shorter than minWait (" + minWait + ")");
+        }
+        return new DefaultConsumer(this, processor) {
+            private final java.util.function.Consumer<Object> listener = this::deliver;
+
+            private void deliver(Object value) {
+                var exchange = createExchange(false);
+                exchange.getMessage().setBody(value);
+                try {
+                    getProcessor().process(exchange);
+                } catch (Exception e) {
+                    exchange.setException(e);
+                }
+                if (exchange.getException() != null) {
+                    getExceptionHandler().handleException("quiesce:" + name, exchange, exchange.getException());
+                }
+                releaseExchange(exchange, false);
+            }
+
+            @Override
+            protected void doStart() throws Exception {
+                super.doStart();
+                debouncer().configure(min, max);
+                debouncer().addListener(listener);
+            }
+
+            @Override
+            protected void doStop() throws Exception {
+                debouncer().removeListener(listener);
+                super.doStop();
+            }
+        };
+    }
+
+    public String getMinWait() {
+        return minWait;
+    }
+
+    /** Quiet period: deliver once no change arrived for this long (lbsync.wait.min). */
+    public void setMinWait(String minWait) {
+        this.minWait = minWait;
+    }
+
+    public String getMaxWait() {
+        return maxWait;
+    }
+
+    /** Deliver no later than this after the first pending change (lbsync.wait.max; default 4 x minWait). */
+    public void setMaxWait(String maxWait) {
+        this.maxWait = maxWait;
+    }
+}

@@ -1,0 +1,80 @@
+package io.lbsync.render;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Values from Consul are written by whoever can register a service: untrusted. Only values that match a strict
+ * shape reach a config file, so none can become config syntax (no spaces, newlines, quotes, '#', ';', braces).
+ */
+public final class SafeValues {
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    private static final Pattern UNSAFE_ID_CHARS = Pattern.compile("[^A-Za-z0-9_.-]");
+    private static final int MAX_ID = 100;
+
+    private SafeValues() {
+    }
+
+    /** An IPv4 or IPv6 literal or a DNS name, else empty. */
+    public static Optional<String> address(String raw) {
+        if (raw == null) {
+            return Optional.empty();
+        }
+        if (IPV4.matcher(raw).matches() || isIpv6(raw) || isDnsName(raw)) {
+            return Optional.of(raw);
+        }
+        return Optional.empty();
+    }
+
+    public static boolean isIpv6(String raw) {
+        if (!IPV6.matcher(raw).matches() || raw.indexOf(':') < 0) {
+            return false;
+        }
+        try {
+            // Only hex digits, ':' and '.' got here, so this parses a literal and never resolves a name.
+            return java.net.InetAddress.getByName(raw) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public static boolean isDnsName(String raw) {
+        if (raw.isEmpty() || raw.length() > 253) {
+            return false;
+        }
+        String name = raw.endsWith(".") ? raw.substring(0, raw.length() - 1) : raw;
+        for (String label : name.split("\\.", -1)) {
+            if (!DNS_LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A host name a frontend may route on: a DNS name or a "*." wildcard over one, lower-cased. */
+    public static Optional<String> hostName(String raw) {
+        if (raw == null) {
+            return Optional.empty();
+        }
+        String host = raw.trim().toLowerCase(Locale.ROOT);
+        String rest = host.startsWith("*.") ? host.substring(2) : host;
+        return isDnsName(rest) ? Optional.of(host) : Optional.empty();
+    }
+
+    public static boolean validPort(int port) {
+        return port >= 1 && port <= 65535;
+    }
+
+    /** A name usable as a backend/server/upstream name: unsafe characters become '_', never empty. */
+    public static String identifier(String raw) {
+        String id = UNSAFE_ID_CHARS.matcher(raw == null ? "" : raw).replaceAll("_");
+        if (id.length() > MAX_ID) {
+            id = id.substring(0, MAX_ID);
+        }
+        return id.isEmpty() ? "_" : id;
+    }
+}

@@ -1,0 +1,13 @@
+package io.lbsync.watch;
+
+/**
+ * The part of a health check that can change routing: which node/service it belongs to and its status.
+ * Output text is left out on purpose: a check printing a new timestamp is not a membership change.
+ *
+ * @param service the service name, or "" for a node-level check such as serfHealth
+ */
+public record CheckState(String node, String checkId, String service, String status) {
+    public boolean nodeLevel() {
+        return service.isEmpty();
+    }
+}

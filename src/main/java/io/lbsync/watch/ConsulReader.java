@@ -1,0 +1,94 @@
+package io.lbsync.watch;
+
+import io.lbsync.config.ConsulSettings;
+import io.lbsync.config.Durations;
+import io.lbsync.model.HealthStatus;
+import io.lbsync.model.ServiceInstance;
+import io.lbsync.model.ServiceInstances;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.model.ConsulResponse;
+import org.kiwiproject.consul.model.State;
+import org.kiwiproject.consul.model.health.HealthCheck;
+import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.kiwiproject.consul.option.ConsistencyMode;
+import org.kiwiproject.consul.option.ImmutableQueryOptions;
+import org.kiwiproject.consul.option.QueryOptions;
+
+/**
+ * The three reads the catalog watch needs, translated into lbsync's model. Reads are "stale" (any server
+ * may answer, cheap on the leader) and repeated consistently when the answering server lost contact with
+ * the leader for longer than lbsync.consul.max-stale (DESIGN.md, Consul rule 5).
+ */
+public class ConsulReader implements AutoCloseable {
+    private final Consul consul;
+    private final ConsulSettings settings;
+
+    public ConsulReader(ConsulSettings settings) {
+        this.settings = settings;
+        this.consul = ConsulClientFactory.create(settings);
+    }
+
+    /** GET /v1/catalog/services: service name → tags. Wakes on any registration change. */
+    public Reading<Map<String, List<String>>> services(long index, Duration wait) {
+        ConsulResponse<Map<String, List<String>>> r = query(o -> consul.catalogClient().getServices(o), index, wait);
+        return new Reading<>(Map.copyOf(r.getResponse()), indexOf(r));
+    }
+
+    /** GET /v1/health/state/any: every check's status. Wakes on check changes, which catalog/services does not. */
+    public Reading<List<CheckState>> checks(long index, Duration wait) {
+        ConsulResponse<List<HealthCheck>> r = query(o -> consul.healthClient().getChecksByState(State.ANY, o), index, wait);
+        List<CheckState> states = r.getResponse().stream()
+                .map(c -> new CheckState(c.getNode(), c.getCheckId(), c.getServiceName().orElse(""), c.getStatus()))
+                .toList();
+        return new Reading<>(states, indexOf(r));
+    }
+
+    /** GET /v1/health/service/:name without blocking: every registration with its aggregated health. */
+    public ServiceInstances service(String name) {
+        ConsulResponse<List<ServiceHealth>> r = query(o -> consul.healthClient().getAllServiceInstances(name, o), 0, null);
+        List<ServiceInstance> instances = r.getResponse().stream().map(ConsulReader::toInstance).toList();
+        return new ServiceInstances(name, indexOf(r), instances);
+    }
+
+    private static ServiceInstance toInstance(ServiceHealth h) {
+        HealthStatus status = HealthStatus.worst(h.getChecks().stream().map(c -> HealthStatus.of(c.getStatus())).toList());
+        var s = h.getService();
+        return ServiceInstance.of(s.getService(), s.getId(), h.getNode().getNode(), h.getNode().getAddress(),
+                s.getAddress(), s.getPort(), s.getTags(), s.getMeta(), status);
+    }
+
+    private <T> ConsulResponse<T> query(Function<QueryOptions, ConsulResponse<T>> call, long index, Duration wait) {
+        ConsulResponse<T> r = call.apply(options(index, wait, ConsistencyMode.STALE));
+        if (r.getLastContact() > settings.maxStale().toMillis()) {
+            // The answering server is behind: ask the leader instead, without blocking.
+            r = call.apply(options(0, null, ConsistencyMode.DEFAULT));
+        }
+        if (!r.isKnownLeader()) {
+            throw new ConsulUnavailableException("Consul has no known leader (X-Consul-KnownLeader: false)");
+        }
+        return r;
+    }
+
+    private QueryOptions options(long index, Duration wait, ConsistencyMode mode) {
+        ImmutableQueryOptions.Builder b = ImmutableQueryOptions.builder().consistencyMode(mode);
+        if (index > 0 && wait != null) {
+            b.index(BigInteger.valueOf(index)).wait(Durations.toConsul(wait));
+        }
+        settings.datacenter().ifPresent(b::datacenter);
+        return b.build();
+    }
+
+    private static long indexOf(ConsulResponse<?> r) {
+        return r.getIndex() == null ? 0 : r.getIndex().longValue();
+    }
+
+    @Override
+    public void close() {
+        consul.destroy();
+    }
+}

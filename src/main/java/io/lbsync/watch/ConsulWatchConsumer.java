@@ -1,0 +1,76 @@
+package io.lbsync.watch;
+
+import io.lbsync.config.ConsulSettings;
+import io.lbsync.config.Durations;
+import io.lbsync.config.Settings;
+import io.lbsync.model.CatalogSnapshot;
+import java.util.concurrent.ExecutorService;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs a {@link CatalogWatcher} and turns each changed snapshot into one exchange. */
+public class ConsulWatchConsumer extends DefaultConsumer {
+    /** Header with the Consul index the snapshot was read at. */
+    public static final String INDEX_HEADER = "lbsyncConsulIndex";
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulWatchConsumer.class);
+
+    private final ConsulWatchEndpoint endpoint;
+    private ConsulReader reader;
+    private CatalogWatcher watcher;
+    private ExecutorService executor;
+
+    public ConsulWatchConsumer(ConsulWatchEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        var camel = getEndpoint().getCamelContext();
+        ConsulSettings consul = ConsulSettings.from(new Settings(camel.getPropertiesComponent()::resolveProperty));
+        WatchOptions options = new WatchOptions(consul.blockingWait(),
+                Durations.parse("minInterval", endpoint.getMinInterval()),
+                Durations.parse("backoffInitial", endpoint.getBackoffInitial()),
+                Durations.parse("backoffMax", endpoint.getBackoffMax()),
+                endpoint.serviceFilter());
+        WatchHealth health = camel.getRegistry().findSingleByType(WatchHealth.class);
+        reader = new ConsulReader(consul);
+        watcher = new CatalogWatcher(reader, options, this::deliver, health != null ? health : new WatchHealth());
+        executor = camel.getExecutorServiceManager().newCachedThreadPool(this, "consul-watch");
+        watcher.start(executor);
+        LOG.info("event=watch-started consul={} uri={}", consul.url(), endpoint.getEndpointUri());
+    }
+
+    private void deliver(CatalogSnapshot snapshot) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getMessage().setBody(snapshot);
+            exchange.getMessage().setHeader(INDEX_HEADER, snapshot.index());
+            getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        if (exchange.getException() != null) {
+            getExceptionHandler().handleException("Error processing Consul snapshot", exchange, exchange.getException());
+        }
+        releaseExchange(exchange, false);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (watcher != null) {
+            watcher.stop();
+        }
+        if (reader != null) {
+            reader.close();
+        }
+        if (executor != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(executor);
+        }
+        super.doStop();
+    }
+}
