@@ -11,12 +11,11 @@ import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.Reloader;
 import io.lbsync.model.ConsulStateStore;
+import io.lbsync.render.TemplateParams;
 import io.lbsync.watch.WatchHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -45,13 +44,13 @@ public class LbsyncConfiguration implements CamelConfiguration {
 
         TargetSettings haproxy = checkCommands(TargetSettings.from(settings, "haproxy", "haproxy -c -q -f {file}"), demo);
         Optional<Reloader> reloader = reloader(haproxy, runner);
-        ConfigTarget target = new ConfigTarget(haproxy, params(camel, "haproxy"), runner, reloader);
+        ConfigTarget target = new ConfigTarget(haproxy, new TemplateParams("haproxy", camel.getPropertiesComponent()::resolveProperty), runner, reloader);
         camel.getRegistry().bind("haproxy", target);
 
         LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={}", consul.url(), consul.blockingWait(), routes,
                 settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"));
-        LOG.info("event=target name=haproxy enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", haproxy.enabled(),
-                haproxy.template(), haproxy.output(), haproxy.validateCommand(),
+        LOG.info("event=target name=haproxy enabled={} template={} output={} validate=\"{}\" reload=\"{}\"",
+                haproxy.enabled(), haproxy.template(), haproxy.output(), haproxy.validateCommand(),
                 reloader.map(Reloader::describe).orElse(""));
     }
 
@@ -94,14 +93,5 @@ public class LbsyncConfiguration implements CamelConfiguration {
             return Optional.of(new CommandReloader(runner, argv, t.reloadTimeout()));
         }
         return Optional.empty();
-    }
-
-    /** lbsync.&lt;target&gt;.param.&lt;name&gt; properties, handed to the template as param.&lt;name&gt;. */
-    private static Map<String, String> params(CamelContext camel, String target) {
-        String prefix = "lbsync." + target + ".param.";
-        Map<String, String> params = new HashMap<>();
-        camel.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix))
-                .forEach((k, v) -> params.put(k.toString().substring(prefix.length()), v.toString().trim()));
-        return params;
     }
 }

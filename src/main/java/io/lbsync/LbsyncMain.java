@@ -27,15 +27,34 @@ public final class LbsyncMain {
         }
         String config = options.stream().filter(o -> o.startsWith("--config=")).map(o -> o.substring(9)).findFirst()
                 .orElse(System.getenv().getOrDefault("LBSYNC_CONFIG", "application.properties"));
-        System.exit(run(config, options.contains("--once"), options.contains("--demo")));
+        try {
+            System.exit(run(config, options.contains("--once"), options.contains("--demo")));
+        } catch (Exception e) {
+            // Configuration mistakes are the usual cause: one clear line naming the property, not a stack trace.
+            System.err.println("lbsync: cannot start: " + rootMessage(e));
+            System.exit(1);
+        }
+    }
+
+    /** A camel-main wired for lbsync: bundled defaults, then the operator's file, then LBSYNC_* environment variables. */
+    public static Main newMain(String configFile) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true,file:" + configFile + ";optional=true");
+        main.configure().addConfiguration(LbsyncConfiguration.class);
+        return main;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof IllegalArgumentException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     /** Runs lbsync and returns the exit code. */
     static int run(String configFile, boolean once, boolean demo) throws Exception {
-        Main main = new Main();
-        // Defaults are bundled; the operator's file overrides them; LBSYNC_* environment variables override both.
-        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true,file:" + configFile + ";optional=true");
-        main.configure().addConfiguration(LbsyncConfiguration.class);
+        Main main = newMain(configFile);
         DemoScenario scenario = null;
         if (demo) {
             scenario = DemoScenario.start();

@@ -3,12 +3,12 @@ package io.lbsync.install;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.model.ConsulState;
 import io.lbsync.render.TemplateModelBuilder;
+import io.lbsync.render.TemplateParams;
 import io.lbsync.render.TemplateRenderer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -28,18 +28,18 @@ public class ConfigTarget {
     private final TargetSettings settings;
     private final TemplateRenderer renderer;
     private final TemplateModelBuilder modelBuilder;
-    private final Map<String, String> params;
+    private final TemplateParams params;
     private final ConfigFiles files;
     private final Optional<List<String>> validateCommand;
     private final CommandRunner runner;
     private final Optional<Reloader> reloader;
     private volatile TargetStatus status;
 
-    public ConfigTarget(TargetSettings settings, Map<String, String> params, CommandRunner runner, Optional<Reloader> reloader) {
+    public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader) {
         this.settings = settings;
         this.renderer = new TemplateRenderer(settings.template());
         this.modelBuilder = new TemplateModelBuilder();
-        this.params = Map.copyOf(params);
+        this.params = params;
         this.files = new ConfigFiles(settings.output());
         this.validateCommand = settings.validates()
                 ? Optional.of(CommandLine.split("lbsync." + settings.name() + ".validate-command", settings.validateCommand()))

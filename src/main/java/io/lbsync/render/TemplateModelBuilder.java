@@ -29,8 +29,8 @@ public final class TemplateModelBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(TemplateModelBuilder.class);
 
-    /** @param params free-form template parameters from lbsync.&lt;target&gt;.param.* properties */
-    public Map<String, Object> build(ConsulState state, Map<String, String> params) {
+    /** @param params the operator's template parameters (lbsync.&lt;target&gt;.param.* properties) */
+    public Map<String, Object> build(ConsulState state, TemplateParams params) {
         UniqueNames backendNames = new UniqueNames();
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
@@ -39,7 +39,7 @@ public final class TemplateModelBuilder {
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("services", List.copyOf(services));
-        model.put("param", Map.copyOf(params));
+        model.put("param", params);
         return java.util.Collections.unmodifiableMap(model);
     }
 

@@ -46,6 +46,8 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     }
 
     private void deliver(CatalogSnapshot snapshot) {
+        LOG.info("event=consul-change index={} services={} instances={}", snapshot.index(), snapshot.services().size(),
+                snapshot.instanceCount());
         Exchange exchange = createExchange(false);
         try {
             exchange.getMessage().setBody(snapshot);
