@@ -26,6 +26,8 @@ defaults
     timeout connect 5s
     timeout client 30s
     timeout server 30s
+    # A server whose DNS name does not resolve starts disabled instead of failing the whole config.
+    default-server init-addr last,libc,none
 
 frontend http
     bind ${param.bind!"*:80"}

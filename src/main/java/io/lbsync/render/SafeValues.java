@@ -47,12 +47,14 @@ public final class SafeValues {
             return false;
         }
         String name = raw.endsWith(".") ? raw.substring(0, raw.length() - 1) : raw;
-        for (String label : name.split("\\.", -1)) {
+        String[] labels = name.split("\\.", -1);
+        for (String label : labels) {
             if (!DNS_LABEL.matcher(label).matches()) {
                 return false;
             }
         }
-        return true;
+        // An all-digit last label is a mistyped IPv4 address (999.1.1.1), not a name.
+        return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
     }
 
     /** A host name a frontend may route on: a DNS name or a "*." wildcard over one, lower-cased. */

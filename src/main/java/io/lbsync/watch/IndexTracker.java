@@ -21,13 +21,14 @@ public final class IndexTracker {
      */
     public synchronized boolean observe(long returned) {
         long previous = index;
+        long current = Math.max(returned, 1);
         boolean wasFirst = first;
         first = false;
-        if (returned < previous) {
+        if (current < previous) {
             index = 0;
             return true;
         }
-        index = Math.max(returned, 1);
+        index = current;
         return wasFirst || index != previous;
     }
 

@@ -1,0 +1,95 @@
+package io.lbsync.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.ConsulState;
+import io.lbsync.model.HealthStatus;
+import io.lbsync.model.ServiceInstance;
+import io.lbsync.model.ServiceInstances;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TemplateModelBuilderTest {
+    private static final Map<String, String> PROPERTIES = Map.of("lbsync.haproxy.param.bind", "127.0.0.1:18081");
+    private static final TemplateParams PARAMS = new TemplateParams("haproxy", k -> Optional.ofNullable(PROPERTIES.get(k)));
+
+    static ServiceInstance web(String id, String node, String address, int port, HealthStatus status, List<String> tags) {
+        return ServiceInstance.of("web", id, node, "10.0.0.1", address, port, tags, Map.of(), status);
+    }
+
+    static ConsulState state(ServiceInstance... instances) {
+        return new ConsulState(CatalogSnapshot.of(5, Map.of("web", new ServiceInstances("web", 5, List.of(instances)))));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> servers(Map<String, Object> model) {
+        var services = (List<Map<String, Object>>) model.get("services");
+        return (List<Map<String, Object>>) services.get(0).get("servers");
+    }
+
+    @Test
+    void onlyPassingInstancesBecomeServers() {
+        var model = new TemplateModelBuilder().build(state(
+                web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
+                web("web-2", "n2", "10.0.0.12", 80, HealthStatus.WARNING, List.of()),
+                web("web-3", "n3", "10.0.0.13", 80, HealthStatus.CRITICAL, List.of())), PARAMS);
+        assertThat(servers(model)).extracting(s -> s.get("name")).containsExactly("web-1");
+    }
+
+    @Test
+    void oneServiceIdOnTwoNodesGivesTwoDistinctServerNames() {
+        var model = new TemplateModelBuilder().build(state(
+                web("web-1", "node-a", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
+                web("web-1", "node-b", "10.0.0.11", 80, HealthStatus.PASSING, List.of())), PARAMS);
+        assertThat(servers(model)).extracting(s -> s.get("name")).containsExactly("web-1.node-a", "web-1.node-b");
+    }
+
+    @Test
+    void namesThatCollideAfterSanitisingStayUnique() {
+        var model = new TemplateModelBuilder().build(state(
+                web("web 1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
+                web("web_1", "n2", "10.0.0.12", 80, HealthStatus.PASSING, List.of())), PARAMS);
+        assertThat(servers(model)).extracting(s -> s.get("name")).containsExactly("web_1", "web_1_2");
+    }
+
+    @Test
+    void invalidAddressesAndPortsAreLeftOut() {
+        var model = new TemplateModelBuilder().build(state(
+                web("ok", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
+                web("bad-addr", "n1", "10.0.0.1\n    server evil 6.6.6.6:80", 80, HealthStatus.PASSING, List.of()),
+                web("bad-port", "n1", "10.0.0.12", 0, HealthStatus.PASSING, List.of())), PARAMS);
+        assertThat(servers(model)).extracting(s -> s.get("name")).containsExactly("ok");
+    }
+
+    @Test
+    void hostsComeFromTagsAndMetaAndAreValidated() {
+        var tagged = web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING,
+                List.of("lbsync.host=Shop.example.com", "lbsync.host=evil.com use_backend x", "other"));
+        var withMeta = ServiceInstance.of("web", "web-2", "n2", "10.0.0.1", "10.0.0.12", 80, List.of(),
+                Map.of("lbsync-host", "www.example.com, api.example.com"), HealthStatus.PASSING);
+        assertThat(TemplateModelBuilder.hostsOf(tagged)).containsExactly("shop.example.com");
+        assertThat(TemplateModelBuilder.hostsOf(withMeta)).containsExactly("www.example.com", "api.example.com");
+    }
+
+    @Test
+    void theDefaultTemplatePassesHaproxyCheckWithDuplicatesAndIpv6(@TempDir Path dir) throws Exception {
+        var model = new TemplateModelBuilder().build(state(
+                web("web-1", "node-a", "10.0.0.11", 80, HealthStatus.PASSING, List.of("lbsync.host=shop.example.com")),
+                web("web-1", "node-b", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
+                web("web-6", "node-c", "::1", 8080, HealthStatus.PASSING, List.of())), PARAMS);
+        String config = new TemplateRenderer("classpath:templates/haproxy.cfg.ftl").render(model);
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, config);
+        Process check = new ProcessBuilder("haproxy", "-c", "-q", "-f", file.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes());
+        assertThat(check.waitFor()).as(output + "\n" + config).isZero();
+        assertThat(config).contains("bind 127.0.0.1:18081", "server web-1.node-a 10.0.0.11:80", "server web-6 [::1]:8080",
+                "acl host_web hdr(host),field(1,:) -i shop.example.com");
+    }
+}

@@ -1,0 +1,72 @@
+package io.lbsync.testsupport;
+
+import io.lbsync.LbsyncMain;
+import io.lbsync.install.ConfigTarget;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The real lbsync (bundled application.properties, the YAML routes in ./routes, all beans) running inside the
+ * test JVM, with properties overridden per test. Close it to stop every route.
+ */
+public final class LbsyncApp implements AutoCloseable {
+    private final Main main;
+    private final Thread thread;
+
+    private LbsyncApp(Main main, Thread thread) {
+        this.main = main;
+        this.thread = thread;
+    }
+
+    public static LbsyncApp start(Map<String, String> properties) {
+        Main main = LbsyncMain.newMain("target/no-operator-file.properties");
+        properties.forEach(main::addOverrideProperty);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                main.run();
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "lbsync-under-test");
+        thread.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("lbsync failed to start", failure.get());
+            }
+            CamelContext camel = main.getCamelContext();
+            if (camel != null && camel.isStarted()) {
+                return new LbsyncApp(main, thread);
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("lbsync did not start within 30s");
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public ConfigTarget target(String name) {
+        return camel().getRegistry().lookupByNameAndType(name, ConfigTarget.class);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        main.completed();
+        thread.join(30_000);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
