@@ -39,7 +39,8 @@ public final class LbsyncMain {
     /** A camel-main wired for lbsync: bundled defaults, then the operator's file, then LBSYNC_* environment variables. */
     public static Main newMain(String configFile) {
         Main main = new Main();
-        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true,file:" + configFile + ";optional=true");
+        // Camel takes a property from the first location that has it: the operator's file goes first.
+        main.setPropertyPlaceholderLocations("file:" + configFile + ";optional=true,classpath:application.properties;optional=true");
         main.configure().addConfiguration(LbsyncConfiguration.class);
         return main;
     }

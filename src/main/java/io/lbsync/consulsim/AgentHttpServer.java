@@ -1,0 +1,62 @@
+package io.lbsync.consulsim;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One agent's HTTP listener. Remembers its port so a restart binds the same one, as a restarted Consul does.
+ * Uses a shared unbounded executor: every blocking query holds a thread, and they must not starve each other.
+ */
+final class AgentHttpServer {
+    private final LocalAgent agent;
+    private final HttpDispatcher dispatcher;
+    private final String bindAddress;
+    private final ExecutorService executor;
+    private int port;
+    private HttpServer server;
+
+    AgentHttpServer(LocalAgent agent, HttpDispatcher dispatcher, String bindAddress, int port, ExecutorService executor) {
+        this.agent = agent;
+        this.dispatcher = dispatcher;
+        this.bindAddress = bindAddress;
+        this.port = port;
+        this.executor = executor;
+    }
+
+    synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress(bindAddress, port), 1024);
+            s.createContext("/", exchange -> dispatcher.handle(exchange, agent));
+            s.setExecutor(executor);
+            s.start();
+            port = s.getAddress().getPort();
+            server = s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + bindAddress + ":" + port, e);
+        }
+    }
+
+    /** Closes the listener and every open connection at once. */
+    synchronized void stop() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    synchronized int port() {
+        return port;
+    }
+
+    String url() {
+        String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
+        return "http://" + host + ":" + port();
+    }
+}

@@ -1,0 +1,136 @@
+package io.lbsync.consulsim;
+
+import com.sun.net.httpserver.Headers;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A parsed HTTP request as the endpoints see it, with the agent it arrived at. */
+final class ApiRequest {
+    private final String method;
+    private final String path;
+    private final Map<String, List<String>> query;
+    private final Headers headers;
+    private final byte[] body;
+    private final LocalAgent agent;
+    private final AclResolver acl;
+
+    ApiRequest(String method, String path, String rawQuery, Headers headers, byte[] body, LocalAgent agent, AclResolver acl) {
+        this.method = method;
+        this.path = path;
+        this.query = parseQuery(rawQuery);
+        this.headers = headers;
+        this.body = body;
+        this.agent = agent;
+        this.acl = acl;
+    }
+
+    String method() {
+        return method;
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** The path after a route prefix, e.g. the key of /v1/kv/&lt;key&gt;. */
+    String pathAfter(String prefix) {
+        return path.substring(prefix.length());
+    }
+
+    byte[] body() {
+        return body;
+    }
+
+    LocalAgent agent() {
+        return agent;
+    }
+
+    boolean has(String param) {
+        return query.containsKey(param);
+    }
+
+    /** First value of a query parameter, "" for a bare flag like {@code ?recurse}, null when absent. */
+    String param(String name) {
+        List<String> values = query.get(name);
+        return values == null ? null : values.get(0);
+    }
+
+    List<String> params(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+
+    /** Consul's getBoolQueryParam: bare flag = true, otherwise strconv.ParseBool. */
+    boolean boolParam(String name, String errorBody) throws ApiException {
+        String v = param(name);
+        if (v == null) {
+            return false;
+        }
+        switch (v) {
+            case "", "1", "t", "T", "true", "TRUE", "True":
+                return true;
+            case "0", "f", "F", "false", "FALSE", "False":
+                return false;
+            default:
+                throw ApiException.badRequest(errorBody);
+        }
+    }
+
+    boolean pretty() {
+        return has("pretty");
+    }
+
+    /** Consul reads ?token first, then X-Consul-Token, then "Authorization: Bearer". */
+    String token() {
+        String t = param("token");
+        if (t != null && !t.isEmpty()) {
+            return t;
+        }
+        t = headers.getFirst("X-Consul-Token");
+        if (t != null && !t.isEmpty()) {
+            return t;
+        }
+        String auth = headers.getFirst("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        return "";
+    }
+
+    TokenPolicy policy() throws ApiException {
+        return acl.resolve(token());
+    }
+
+    boolean aclEnabled() {
+        return acl.enabled();
+    }
+
+    private static Map<String, List<String>> parseQuery(String raw) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
+    }
+}

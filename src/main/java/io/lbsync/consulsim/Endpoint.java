@@ -1,0 +1,7 @@
+package io.lbsync.consulsim;
+
+/** One HTTP API operation. */
+@FunctionalInterface
+interface Endpoint {
+    ApiResponse handle(ApiRequest req) throws ApiException, InterruptedException, AgentStoppedException;
+}

@@ -1,0 +1,118 @@
+package io.lbsync.consulsim;
+
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Front door of every agent's HTTP server: connection cap, routing, 404/405, error mapping, writing the answer.
+ * Mirrors the order of Consul's http.go wrapper.
+ */
+final class HttpDispatcher {
+    private static final Logger LOG = Logger.getLogger(HttpDispatcher.class.getName());
+
+    private final Router router;
+    private final AclResolver acl;
+    private final ConnectionLimiter limiter;
+    private final AtomicLong requests = new AtomicLong();
+
+    HttpDispatcher(Router router, AclResolver acl, ConnectionLimiter limiter) {
+        this.router = router;
+        this.acl = acl;
+        this.limiter = limiter;
+    }
+
+    long requestCount() {
+        return requests.get();
+    }
+
+    int activeConnections(String ip) {
+        return limiter.active(ip);
+    }
+
+    void handle(HttpExchange exchange, LocalAgent agent) {
+        requests.incrementAndGet();
+        String ip = exchange.getRemoteAddress().getAddress().getHostAddress();
+        if (!limiter.tryAcquire(ip)) {
+            ApiResponse refused = ApiResponse.text(429, ConnectionLimiter.TOO_MANY).header("Connection", "close");
+            write(exchange, refused);
+            return;
+        }
+        try {
+            ApiResponse response = dispatch(exchange, agent);
+            write(exchange, response);
+        } catch (AgentStoppedException | InterruptedException stopped) {
+            exchange.close(); // the agent is gone: drop the request like a dead process would
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.WARNING, "consul simulator request failed", e);
+            write(exchange, ApiResponse.text(500, String.valueOf(e.getMessage())));
+        } finally {
+            limiter.release(ip);
+        }
+    }
+
+    private ApiResponse dispatch(HttpExchange exchange, LocalAgent agent)
+            throws IOException, InterruptedException, AgentStoppedException {
+        String path = exchange.getRequestURI().getPath();
+        String method = exchange.getRequestMethod();
+        byte[] body = readBody(exchange.getRequestBody());
+        var route = router.find(path);
+        if (route.isEmpty()) {
+            return ApiResponse.empty(404);
+        }
+        String allow = allowHeader(route.get());
+        if (method.equals("OPTIONS")) {
+            return ApiResponse.empty(200).header("Allow", allow);
+        }
+        if (!route.get().methods().contains(method)) {
+            return ApiResponse.text(405, "method " + method + " not allowed").header("Allow", allow);
+        }
+        ApiRequest req = new ApiRequest(method, path, exchange.getRequestURI().getRawQuery(),
+                exchange.getRequestHeaders(), body, agent, acl);
+        try {
+            return route.get().endpoint().handle(req);
+        } catch (ApiException e) {
+            return ApiResponse.text(e.status(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // body decode problems carry Consul's 400 text
+            return ApiResponse.text(400, e.getMessage());
+        }
+    }
+
+    private static String allowHeader(Router.Route route) {
+        TreeSet<String> methods = new TreeSet<>(route.methods());
+        methods.add("OPTIONS");
+        return String.join(",", methods);
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static void write(HttpExchange exchange, ApiResponse response) {
+        try (exchange) {
+            for (Map.Entry<String, String> h : response.headers.entrySet()) {
+                exchange.getResponseHeaders().set(h.getKey(), h.getValue());
+            }
+            byte[] body = response.body;
+            exchange.sendResponseHeaders(response.status, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "client went away: " + new String(response.body, StandardCharsets.UTF_8), e);
+        }
+    }
+}
