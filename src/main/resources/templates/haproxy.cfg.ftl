@@ -32,8 +32,15 @@ defaults
 frontend http
     bind ${param.bind!"*:80"}
 <#list services as service>
+<#assign exact = service.hosts?filter(h -> !h?starts_with("*."))>
+<#assign wildcards = service.hosts?filter(h -> h?starts_with("*."))>
+<#if exact?has_content>
+    acl host_${service.backend} hdr(host),field(1,:) -i<#list exact as host> ${host}</#list>
+</#if>
+<#if wildcards?has_content>
+    acl host_${service.backend} hdr(host),field(1,:) -i -m end<#list wildcards as host> ${host?remove_beginning("*")}</#list>
+</#if>
 <#if service.hosts?has_content>
-    acl host_${service.backend} hdr(host),field(1,:) -i<#list service.hosts as host> ${host}</#list>
     use_backend ${service.backend} if host_${service.backend}
 </#if>
 </#list>

@@ -80,7 +80,8 @@ class TemplateModelBuilderTest {
     @Test
     void theDefaultTemplatePassesHaproxyCheckWithDuplicatesAndIpv6(@TempDir Path dir) throws Exception {
         var model = new TemplateModelBuilder().build(state(
-                web("web-1", "node-a", "10.0.0.11", 80, HealthStatus.PASSING, List.of("lbsync.host=shop.example.com")),
+                web("web-1", "node-a", "10.0.0.11", 80, HealthStatus.PASSING,
+                        List.of("lbsync.host=shop.example.com", "lbsync.host=*.shop.example.com")),
                 web("web-1", "node-b", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
                 web("web-6", "node-c", "::1", 8080, HealthStatus.PASSING, List.of())), PARAMS);
         String config = new TemplateRenderer("classpath:templates/haproxy.cfg.ftl").render(model);
@@ -90,6 +91,7 @@ class TemplateModelBuilderTest {
         String output = new String(check.getInputStream().readAllBytes());
         assertThat(check.waitFor()).as(output + "\n" + config).isZero();
         assertThat(config).contains("bind 127.0.0.1:18081", "server web-1.node-a 10.0.0.11:80", "server web-6 [::1]:8080",
-                "acl host_web hdr(host),field(1,:) -i shop.example.com");
+                "acl host_web hdr(host),field(1,:) -i shop.example.com",
+                "acl host_web hdr(host),field(1,:) -i -m end .shop.example.com");
     }
 }
