@@ -21,9 +21,23 @@ final class RecordingConsul implements AutoCloseable {
 
     final List<Request> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
+    private final String scheme;
 
     RecordingConsul(LongSupplier servicesIndex) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(servicesIndex, null);
+    }
+
+    /** @param tls null for plain http, else the server's TLS context (https) */
+    RecordingConsul(LongSupplier servicesIndex, javax.net.ssl.SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+        if (tls == null) {
+            server = HttpServer.create(address, 0);
+        } else {
+            var https = com.sun.net.httpserver.HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        }
+        scheme = tls == null ? "http" : "https";
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/v1/catalog/services", ex -> answer(ex, servicesIndex.getAsLong(), "{\"web\":[]}"));
         server.createContext("/v1/health/state/any", ex -> answer(ex, 3, "[]"));
@@ -32,7 +46,7 @@ final class RecordingConsul implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     List<String> indexParams(String path) {
