@@ -132,4 +132,21 @@ class LbsyncRouteIT {
         assertThat(LbsyncMain.run(config.toString(), true, false)).isEqualTo(1);
         assertThat(output).doesNotExist();
     }
+
+    @Test
+    void aFailedReloadIsRetriedWithoutWaitingForAConsulChange() throws Exception {
+        Path proxyUp = dir.resolve("proxy-is-up");
+        Map<String, String> p = properties();
+        p.put("lbsync.haproxy.reload-command", "test -e " + proxyUp); // fails until the "proxy" is started
+        register(ConsulTestCluster.unique("i"), 9104);
+        try (LbsyncApp app = LbsyncApp.start(p)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.target("haproxy").status() != null
+                    && app.target("haproxy").status().failed());
+            // no previous config: the validated file stays, so the proxy can be started on it
+            assertThat(live()).contains(" 127.0.0.1:9104");
+            Files.createFile(proxyUp);
+            await().atMost(Duration.ofSeconds(15)).until(() -> app.target("haproxy").status().result()
+                    == TargetStatus.Result.INSTALLED);
+        }
+    }
 }

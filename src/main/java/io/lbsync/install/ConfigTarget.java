@@ -3,10 +3,13 @@ package io.lbsync.install;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.model.ConsulState;
 import io.lbsync.render.TemplateModelBuilder;
+import io.lbsync.quiesce.QuiesceEndpoint;
 import io.lbsync.render.TemplateParams;
+import io.lbsync.watch.Backoff;
 import io.lbsync.render.TemplateRenderer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +36,9 @@ public class ConfigTarget {
     private final Optional<List<String>> validateCommand;
     private final CommandRunner runner;
     private final Optional<Reloader> reloader;
+    private final Backoff retryBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(1));
     private volatile TargetStatus status;
+    private volatile boolean reloadPending;
 
     public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader) {
         this.settings = settings;
@@ -73,11 +78,12 @@ public class ConfigTarget {
             throw new InstallException(name() + ": template " + renderer.location() + " rendered an empty config; "
                     + "the live file is left as it is");
         }
-        boolean changed = !files.sameAsLive(config.getBytes(StandardCharsets.UTF_8));
+        boolean changed = reloadPending || !files.sameAsLive(config.getBytes(StandardCharsets.UTF_8));
         exchange.getMessage().setHeader(CHANGED, changed);
         if (!changed) {
             LOG.debug("event=unchanged target={}", name());
             status = new TargetStatus(TargetStatus.Result.UNCHANGED, Instant.now(), "");
+            retryBackoff.reset();
         }
     }
 
@@ -112,6 +118,8 @@ public class ConfigTarget {
             }
         }
         status = new TargetStatus(TargetStatus.Result.INSTALLED, Instant.now(), files.live().toString());
+        reloadPending = false;
+        retryBackoff.reset();
         LOG.info("event=installed target={} file={} reload={}", name(), files.live(),
                 reloader.map(Reloader::describe).orElse("none"));
     }
@@ -119,8 +127,10 @@ public class ConfigTarget {
     private void rollback(Boolean hadPrevious, CommandResult failure) {
         String why = name() + ": reload failed (" + failure.describe() + ")";
         if (!Boolean.TRUE.equals(hadPrevious)) {
-            files.rollback(false);
-            throw new InstallException(why + "; there was no previous config, so the new file was removed");
+            // Nothing to go back to (e.g. the proxy is not started yet): keep the validated file so it can start on it,
+            // and remember that the proxy has not loaded it, so the retry reloads although the bytes match.
+            reloadPending = true;
+            throw new InstallException(why + "; there was no previous config, the new (validated) file stays");
         }
         files.rollback(true);
         CommandResult again = reloader.orElseThrow().reload();
@@ -128,9 +138,17 @@ public class ConfigTarget {
                 + (again.succeeded() ? "ok" : again.describe()) + ")");
     }
 
-    /** Called by the route's error handler: one log line, and the status --once and health report. */
-    public void failed(Exception e) {
-        status = new TargetStatus(TargetStatus.Result.FAILED, Instant.now(), e.getMessage());
-        LOG.error("event=install-failed target={} error=\"{}\"", name(), e.getMessage());
+    /**
+     * Called by the route's error handler: one log line, the status --once and health report, and a retry of
+     * the same state after a growing delay (a reload that failed because the proxy was busy or not yet started
+     * must not wait for the next Consul change, which may be hours away).
+     */
+    public void failed(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String why = e == null ? "unknown error" : e.getMessage();
+        status = new TargetStatus(TargetStatus.Result.FAILED, Instant.now(), why);
+        Duration retryIn = retryBackoff.nextDelay();
+        exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, retryIn);
+        LOG.error("event=install-failed target={} retry_in_ms={} error=\"{}\"", name(), retryIn.toMillis(), why);
     }
 }

@@ -1,11 +1,6 @@
 package io.lbsync.install;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -18,11 +13,11 @@ import java.util.regex.Pattern;
  */
 public final class MasterSocketReloader implements Reloader {
     private static final Pattern MASTER_LINE = Pattern.compile("(?m)^\\d+\\s+master\\s+(\\d+)\\s+\\[failed:\\s*(\\d+)\\]");
-    private final Path socket;
+    private final MasterCli cli;
     private final Duration timeout;
 
     public MasterSocketReloader(Path socket, Duration timeout) {
-        this.socket = socket;
+        this.cli = new MasterCli(socket);
         this.timeout = timeout;
     }
 
@@ -34,7 +29,7 @@ public final class MasterSocketReloader implements Reloader {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             Counters before = counters();
-            send("reload");
+            cli.send("reload");
             while (System.nanoTime() < deadline) {
                 sleep();
                 Counters after;
@@ -50,34 +45,19 @@ public final class MasterSocketReloader implements Reloader {
                             : new CommandResult(0, false, "");
                 }
             }
-            return new CommandResult(1, true, "no reload seen on " + socket);
+            return new CommandResult(1, true, "no reload seen on " + cli.socket());
         } catch (IOException | IllegalStateException e) {
-            return new CommandResult(1, false, "master socket " + socket + ": " + e.getMessage());
+            return new CommandResult(1, false, "master socket " + cli.socket() + ": " + e.getMessage());
         }
     }
 
     private Counters counters() throws IOException {
-        String out = send("show proc");
+        String out = cli.send("show proc");
         Matcher m = MASTER_LINE.matcher(out);
         if (!m.find()) {
             throw new IllegalStateException("unexpected 'show proc' answer");
         }
         return new Counters(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-    }
-
-    /** One command per connection; closing our side tells the master CLI to answer and hang up. */
-    private String send(String command) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            channel.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
-            channel.shutdownOutput();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buffer = ByteBuffer.allocate(8192);
-            while (channel.read(buffer) >= 0) {
-                out.write(buffer.array(), 0, buffer.position());
-                buffer.clear();
-            }
-            return out.toString(StandardCharsets.UTF_8);
-        }
     }
 
     private static void sleep() {
@@ -91,6 +71,6 @@ public final class MasterSocketReloader implements Reloader {
 
     @Override
     public String describe() {
-        return "HAProxy master socket " + socket;
+        return "HAProxy master socket " + cli.socket();
     }
 }

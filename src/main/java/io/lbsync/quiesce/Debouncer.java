@@ -56,6 +56,19 @@ public final class Debouncer {
         }
     }
 
+    /** Delivers the then-latest value to one listener again after a delay (its last run failed). */
+    public void retry(Consumer<Object> listener, Duration delay) {
+        scheduler.schedule(() -> {
+            Object current;
+            synchronized (this) {
+                current = latest;
+            }
+            if (listeners.contains(listener)) {
+                listener.accept(current);
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public void removeListener(Consumer<Object> listener) {
         listeners.remove(listener);
     }

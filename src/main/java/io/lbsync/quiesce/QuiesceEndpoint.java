@@ -11,6 +11,8 @@ import org.apache.camel.support.DefaultProducer;
 
 /** See {@link QuiesceComponent}. minWait/maxWait are set on the consuming side. */
 public class QuiesceEndpoint extends DefaultEndpoint {
+    /** Exchange property (a Duration) a consumer's route sets to have the same value delivered to it again later. */
+    public static final String RETRY_AFTER = "quiesceRetryAfter";
     private final String name;
     private String minWait = "0ms";
     private String maxWait = "";
@@ -54,6 +56,10 @@ public class QuiesceEndpoint extends DefaultEndpoint {
                 }
                 if (exchange.getException() != null) {
                     getExceptionHandler().handleException("quiesce:" + name, exchange, exchange.getException());
+                }
+                Duration retry = exchange.getProperty(RETRY_AFTER, Duration.class);
+                if (retry != null) {
+                    debouncer().retry(listener, retry);
                 }
                 releaseExchange(exchange, false);
             }

@@ -3,13 +3,17 @@ package io.lbsync.watch;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ServiceInstances;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -25,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CatalogWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(CatalogWatcher.class);
+    /** Concurrent health reads after a wake; with the two long polls at most 6 connections to the agent. */
+    static final int READ_CONNECTIONS = 4;
 
     private final ConsulReader reader;
     private final Predicate<String> watched;
@@ -41,6 +47,7 @@ public final class CatalogWatcher {
     private final Set<String> dirty = new HashSet<>();
     private long watchIndex;
     private volatile boolean running;
+    private ExecutorService executor;
 
     private final Map<String, ServiceInstances> current = new HashMap<>();
     private CatalogSnapshot lastEmitted;
@@ -58,6 +65,7 @@ public final class CatalogWatcher {
     }
 
     public void start(ExecutorService executor) {
+        this.executor = executor;
         running = true;
         executor.submit(servicesLoop);
         executor.submit(checksLoop);
@@ -131,11 +139,9 @@ public final class CatalogWatcher {
     }
 
     private void refresh(Set<String> names, Set<String> toRead, long index) {
-        Map<String, ServiceInstances> read = new HashMap<>();
+        Map<String, ServiceInstances> read;
         try {
-            for (String name : toRead) {
-                read.put(name, reader.service(name));
-            }
+            read = readAll(toRead);
         } catch (RuntimeException e) {
             retryLater(toRead, e);
             return;
@@ -143,7 +149,15 @@ public final class CatalogWatcher {
         refreshBackoff.reset();
         health.success("health-services");
         current.keySet().retainAll(names);
-        current.putAll(read);
+        // No registration left means the service is gone, even if catalog/services has not said so yet:
+        // otherwise one deregistration would give a transient snapshot with an empty service, then another.
+        read.forEach((name, service) -> {
+            if (service.instances().isEmpty()) {
+                current.remove(name);
+            } else {
+                current.put(name, service);
+            }
+        });
         long maxIndex = Math.max(index, read.values().stream().mapToLong(ServiceInstances::index).max().orElse(0));
         CatalogSnapshot snapshot = CatalogSnapshot.of(maxIndex, current);
         if (snapshot.sameDataAs(lastEmitted)) {
@@ -155,6 +169,40 @@ public final class CatalogWatcher {
         } catch (RuntimeException e) {
             LOG.error("event=snapshot-delivery-failed error=\"{}\"", WatchHealth.describe(e), e);
         }
+    }
+
+    /** Reads services over at most {@link #READ_CONNECTIONS} connections at once (Consul rule 6: a budget). */
+    private Map<String, ServiceInstances> readAll(Set<String> toRead) {
+        List<String> names = List.copyOf(toRead);
+        int parallel = Math.min(READ_CONNECTIONS, names.size());
+        if (parallel <= 1) {
+            Map<String, ServiceInstances> read = new HashMap<>();
+            names.forEach(name -> read.put(name, reader.service(name)));
+            return read;
+        }
+        List<Callable<Map<String, ServiceInstances>>> tasks = new ArrayList<>();
+        for (int i = 0; i < parallel; i++) {
+            int slice = i;
+            tasks.add(() -> {
+                Map<String, ServiceInstances> part = new HashMap<>();
+                for (int n = slice; n < names.size(); n += parallel) {
+                    part.put(names.get(n), reader.service(names.get(n)));
+                }
+                return part;
+            });
+        }
+        Map<String, ServiceInstances> read = new HashMap<>();
+        try {
+            for (Future<Map<String, ServiceInstances>> f : executor.invokeAll(tasks)) {
+                read.putAll(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+        return read;
     }
 
     private void retryLater(Set<String> toRead, RuntimeException e) {
