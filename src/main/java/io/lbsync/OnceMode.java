@@ -55,5 +55,4 @@ final class OnceMode extends MainListenerSupport {
     int exitCode() {
         return exitCode;
     }
-
 }
