@@ -19,7 +19,8 @@ class JarIT {
     }
 
     private static Run run(Path cwd, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-jar", JAR.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -57,5 +58,22 @@ class JarIT {
                 "LBSYNC_HAPROXY_OUTPUT", cwd.resolve("h.cfg").toString()), "--demo", "--once");
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.output()).doesNotContain("tok-5e3c7a1d");
+    }
+
+    @Test
+    void theDemoWithoutHaproxyInstalledSkipsValidationWithAWarning(@TempDir Path cwd) throws Exception {
+        Path output = cwd.resolve("out/haproxy.cfg");
+        Run run = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "LBSYNC_HAPROXY_OUTPUT", output.toString(),
+                "PATH", cwd.toString()), "--demo", "--once");
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("event=validation-skipped target=haproxy", "haproxy is not installed");
+        assertThat(output).exists();
+    }
+
+    @Test
+    void withoutTheDemoAMissingValidatorIsAStartupError(@TempDir Path cwd) throws Exception {
+        Run run = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "PATH", cwd.toString()), "--once");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.output()).contains("lbsync.haproxy.validate-command", "'haproxy' not found");
     }
 }
