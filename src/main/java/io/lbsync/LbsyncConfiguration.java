@@ -10,6 +10,7 @@ import io.lbsync.install.CommandRunner;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.Reloader;
+import io.lbsync.install.Targets;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.render.TemplateParams;
 import io.lbsync.watch.WatchHealth;
@@ -39,18 +40,25 @@ public class LbsyncConfiguration implements CamelConfiguration {
         }
         boolean demo = settings.bool("lbsync.demo", false);
         CommandRunner runner = new CommandRunner(camel);
-        camel.getRegistry().bind("consulState", new ConsulStateStore());
+        boolean kv = settings.bool("lbsync.kv.enabled", true);
+        String kvPrefix = settings.string("lbsync.kv.prefix", "lbsync/");
+        camel.getRegistry().bind("consulState", new ConsulStateStore(kv, kvPrefix));
         camel.getRegistry().bind("watchHealth", new WatchHealth());
+        camel.getRegistry().bind("targets", new Targets(camel));
+        LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(),
+                consul.blockingWait(), routes, settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"),
+                kv ? kvPrefix : "(off)");
+        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "haproxy", "haproxy.cfg", "haproxy -c -q -f {file}"), demo));
+        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo));
+    }
 
-        TargetSettings haproxy = checkCommands(TargetSettings.from(settings, "haproxy", "haproxy -c -q -f {file}"), demo);
-        Optional<Reloader> reloader = reloader(haproxy, runner);
-        ConfigTarget target = new ConfigTarget(haproxy, new TemplateParams("haproxy", camel.getPropertiesComponent()::resolveProperty), runner, reloader);
-        camel.getRegistry().bind("haproxy", target);
-
-        LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={}", consul.url(), consul.blockingWait(), routes,
-                settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"));
-        LOG.info("event=target name=haproxy enabled={} template={} output={} validate=\"{}\" reload=\"{}\"",
-                haproxy.enabled(), haproxy.template(), haproxy.output(), haproxy.validateCommand(),
+    /** One target = one bean named after it, whose methods are the steps of routes/targets.yaml. */
+    private static void bindTarget(CamelContext camel, CommandRunner runner, TargetSettings target) {
+        Optional<Reloader> reloader = reloader(target, runner);
+        TemplateParams params = new TemplateParams(target.name(), camel.getPropertiesComponent()::resolveProperty);
+        camel.getRegistry().bind(target.name(), new ConfigTarget(target, params, runner, reloader));
+        LOG.info("event=target name={} enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", target.name(),
+                target.enabled(), target.template(), target.output(), target.validateCommand(),
                 reloader.map(Reloader::describe).orElse(""));
     }
 

@@ -4,19 +4,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * One load-balancer target (haproxy, later nginx): lbsync.&lt;name&gt;.* properties.
+ * One load-balancer target (haproxy, nginx): lbsync.&lt;name&gt;.* properties.
  * A blank validate or reload command switches that step off.
  */
 public record TargetSettings(String name, boolean enabled, String template, Path output, String validateCommand,
                              String reloadCommand, Duration validateTimeout, Duration reloadTimeout,
                              String masterSocket) {
 
-    public static TargetSettings from(Settings s, String name, String defaultValidateCommand) {
+    /** @param configFile the file name of the proxy's config ("haproxy.cfg"): default output and bundled template */
+    public static TargetSettings from(Settings s, String name, String configFile, String defaultValidateCommand) {
         String p = "lbsync." + name + ".";
         return new TargetSettings(name,
-                s.bool(p + "enabled", true),
-                s.string(p + "template", "classpath:templates/" + name + (name.equals("haproxy") ? ".cfg.ftl" : ".conf.ftl")),
-                Path.of(s.string(p + "output", "out/" + (name.equals("haproxy") ? "haproxy.cfg" : "nginx.conf"))).toAbsolutePath(),
+                s.bool(p + "enabled", false),
+                s.string(p + "template", "classpath:templates/" + configFile + ".ftl"),
+                Path.of(s.string(p + "output", "out/" + configFile)).toAbsolutePath(),
                 s.raw(p + "validate-command", defaultValidateCommand),
                 s.raw(p + "reload-command", ""),
                 s.duration(p + "validate-timeout", "30s"),

@@ -1,5 +1,5 @@
 package io.lbsync.model;
 
-/** Everything a template may use, as of one moment: the catalog snapshot (K/V joins it later). */
-public record ConsulState(CatalogSnapshot catalog) {
+/** Everything a template may use, as of one moment: the catalog snapshot and the K/V subtree. */
+public record ConsulState(CatalogSnapshot catalog, KvSnapshot kv) {
 }

@@ -5,6 +5,7 @@ import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,19 +29,49 @@ public final class TemplateModelBuilder {
     public static final String NO_ROUTE_BACKEND = "lbsync_no_route";
 
     private static final Logger LOG = LoggerFactory.getLogger(TemplateModelBuilder.class);
+    private final SiteParser siteParser = new SiteParser();
 
     /** @param params the operator's template parameters (lbsync.&lt;target&gt;.param.* properties) */
     public Map<String, Object> build(ConsulState state, TemplateParams params) {
         UniqueNames backendNames = new UniqueNames();
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
+        Map<String, String> backendsByService = new HashMap<>();
         for (ServiceInstances service : state.catalog().services().values()) {
-            services.add(service(service, backendNames.claim(SafeValues.identifier(service.service()))));
+            String backend = backendNames.claim(SafeValues.identifier(service.service()));
+            backendsByService.put(service.service(), backend);
+            services.add(service(service, backend));
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("services", List.copyOf(services));
+        model.put("sites", sites(state, backendsByService));
         model.put("param", params);
         return java.util.Collections.unmodifiableMap(model);
+    }
+
+    private List<Map<String, Object>> sites(ConsulState state, Map<String, String> backendsByService) {
+        List<Map<String, Object>> sites = new ArrayList<>();
+        for (SiteParser.Site site : siteParser.parse(state.kv())) {
+            List<Map<String, Object>> routes = new ArrayList<>();
+            site.routes().forEach((path, service) -> {
+                Map<String, Object> route = new LinkedHashMap<>();
+                route.put("path", path);
+                route.put("service", SafeValues.identifier(service));
+                // absent when no such service is registered: the template answers 503 for that path
+                String backend = backendsByService.get(service);
+                if (backend != null) {
+                    route.put("backend", backend);
+                }
+                routes.add(java.util.Collections.unmodifiableMap(route));
+            });
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", site.name());
+            m.put("serverNames", site.serverNames());
+            m.put("listen", site.listen());
+            m.put("routes", List.copyOf(routes));
+            sites.add(java.util.Collections.unmodifiableMap(m));
+        }
+        return List.copyOf(sites);
     }
 
     private Map<String, Object> service(ServiceInstances service, String backend) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * hands on a new snapshot when the data, not just the index, changed. A snapshot is only ever built from
  * reads that all succeeded, so an unreachable Consul leaves the last snapshot in force.
  */
-public final class CatalogWatcher {
+public final class CatalogWatcher implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(CatalogWatcher.class);
     /** Concurrent health reads after a wake; with the two long polls at most 6 connections to the agent. */
     static final int READ_CONNECTIONS = 4;
@@ -64,6 +64,7 @@ public final class CatalogWatcher {
                 options.minInterval(), options.newBackoff(), this::onChecks, health);
     }
 
+    @Override
     public void start(ExecutorService executor) {
         this.executor = executor;
         running = true;
@@ -72,6 +73,7 @@ public final class CatalogWatcher {
         executor.submit(this::refreshLoop);
     }
 
+    @Override
     public void stop() {
         running = false;
         servicesLoop.stop();

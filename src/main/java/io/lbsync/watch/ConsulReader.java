@@ -3,10 +3,14 @@ package io.lbsync.watch;
 import io.lbsync.config.ConsulSettings;
 import io.lbsync.config.Durations;
 import io.lbsync.model.HealthStatus;
+import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,6 +19,7 @@ import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.State;
 import org.kiwiproject.consul.model.health.HealthCheck;
 import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.kiwiproject.consul.model.kv.Value;
 import org.kiwiproject.consul.option.ConsistencyMode;
 import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.kiwiproject.consul.option.QueryOptions;
@@ -53,6 +58,23 @@ public class ConsulReader implements AutoCloseable {
         ConsulResponse<List<ServiceHealth>> r = query(o -> consul.healthClient().getAllServiceInstances(name, o), 0, null);
         List<ServiceInstance> instances = r.getResponse().stream().map(ConsulReader::toInstance).toList();
         return new ServiceInstances(name, indexOf(r), instances);
+    }
+
+    /** GET /v1/kv/&lt;prefix&gt;?recurse: the subtree, keys relative to the prefix, values decoded (UTF-8). */
+    public Reading<KvSnapshot> kv(String prefix, long index, Duration wait) {
+        ConsulResponse<List<Value>> r = query(o -> consul.keyValueClient().getConsulResponseWithValues(prefix, o), index, wait);
+        Map<String, String> entries = new HashMap<>();
+        if (r.getResponse() != null) { // 404: nothing under the prefix (yet)
+            for (Value v : r.getResponse()) {
+                String key = v.getKey().substring(Math.min(prefix.length(), v.getKey().length()));
+                if (!key.isEmpty() && !key.endsWith("/")) { // folders carry no value
+                    entries.put(key, v.getValue().map(b64 -> new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8))
+                            .orElse(""));
+                }
+            }
+        }
+        long at = indexOf(r);
+        return new Reading<>(KvSnapshot.of(at, prefix, entries), at);
     }
 
     private static ServiceInstance toInstance(ServiceHealth h) {

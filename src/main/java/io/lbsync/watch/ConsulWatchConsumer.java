@@ -4,6 +4,7 @@ import io.lbsync.config.ConsulSettings;
 import io.lbsync.config.Durations;
 import io.lbsync.config.Settings;
 import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.KvSnapshot;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -19,7 +20,7 @@ public class ConsulWatchConsumer extends DefaultConsumer {
 
     private final ConsulWatchEndpoint endpoint;
     private ConsulReader reader;
-    private CatalogWatcher watcher;
+    private Watcher watcher;
     private ExecutorService executor;
 
     public ConsulWatchConsumer(ConsulWatchEndpoint endpoint, Processor processor) {
@@ -39,7 +40,10 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 endpoint.serviceFilter());
         WatchHealth health = camel.getRegistry().findSingleByType(WatchHealth.class);
         reader = new ConsulReader(consul);
-        watcher = new CatalogWatcher(reader, options, this::deliver, health != null ? health : new WatchHealth());
+        WatchHealth watchHealth = health != null ? health : new WatchHealth();
+        watcher = "kv".equals(endpoint.getKind())
+                ? new KvWatcher(reader, endpoint.getPrefix(), options, this::deliverKv, watchHealth)
+                : new CatalogWatcher(reader, options, this::deliver, watchHealth);
         executor = camel.getExecutorServiceManager().newCachedThreadPool(this, "consul-watch");
         watcher.start(executor);
         LOG.info("event=watch-started consul={} uri={}", consul.url(), endpoint.getEndpointUri());
@@ -48,10 +52,19 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     private void deliver(CatalogSnapshot snapshot) {
         LOG.info("event=consul-change index={} services={} instances={}", snapshot.index(), snapshot.services().size(),
                 snapshot.instanceCount());
+        process(snapshot, snapshot.index());
+    }
+
+    private void deliverKv(KvSnapshot snapshot) {
+        LOG.info("event=kv-change index={} prefix={} keys={}", snapshot.index(), snapshot.prefix(), snapshot.entries().size());
+        process(snapshot, snapshot.index());
+    }
+
+    private void process(Object snapshot, long index) {
         Exchange exchange = createExchange(false);
         try {
             exchange.getMessage().setBody(snapshot);
-            exchange.getMessage().setHeader(INDEX_HEADER, snapshot.index());
+            exchange.getMessage().setHeader(INDEX_HEADER, index);
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);

@@ -11,14 +11,32 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /** Options of one consul-watch endpoint; see {@link ConsulWatchComponent}. */
 public class ConsulWatchEndpoint extends DefaultEndpoint {
+    private final String kind;
+    private String prefix = "lbsync/";
     private String services = "";
     private String exclude = "consul";
     private String minInterval = "50ms";
     private String backoffInitial = "500ms";
     private String backoffMax = "30s";
 
-    public ConsulWatchEndpoint(String uri, ConsulWatchComponent component) {
+    public ConsulWatchEndpoint(String uri, ConsulWatchComponent component, String kind) {
         super(uri, component);
+        this.kind = kind;
+    }
+
+    /** "catalog" or "kv". */
+    public String getKind() {
+        return kind;
+    }
+
+    public String getPrefix() {
+        return prefix;
+    }
+
+    /** K/V prefix watched recursively by consul-watch:kv (a trailing '/' is added when missing). */
+    public void setPrefix(String prefix) {
+        String p = prefix.startsWith("/") ? prefix.substring(1) : prefix;
+        this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
     }
 
     @Override
