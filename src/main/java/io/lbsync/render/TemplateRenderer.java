@@ -31,6 +31,9 @@ public final class TemplateRenderer {
         this.configuration = new Configuration(Configuration.VERSION_2_3_34);
         configuration.setDefaultEncoding("UTF-8");
         configuration.setOutputFormat(PlainTextOutputFormat.INSTANCE);
+        // Numbers as a machine reads them: "18090", never the locale's "18,090" (which breaks a listen port).
+        configuration.setNumberFormat("computer");
+        configuration.setLocale(java.util.Locale.ROOT);
         configuration.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
         configuration.setLogTemplateExceptions(false);
         configuration.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);

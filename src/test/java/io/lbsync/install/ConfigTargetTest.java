@@ -7,6 +7,7 @@ import io.lbsync.config.TargetSettings;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.HealthStatus;
+import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
 import io.lbsync.render.TemplateParams;
@@ -57,7 +58,8 @@ class ConfigTargetTest {
 
     private static ConsulState state() {
         var instance = ServiceInstance.of("web", "web-1", "n1", "127.0.0.1", "", 9001, List.of(), Map.of(), HealthStatus.PASSING);
-        return new ConsulState(CatalogSnapshot.of(3, Map.of("web", new ServiceInstances("web", 3, List.of(instance)))));
+        return new ConsulState(CatalogSnapshot.of(3, Map.of("web", new ServiceInstances("web", 3, List.of(instance)))),
+                KvSnapshot.empty("lbsync/"));
     }
 
     /** The route, step by step. */
