@@ -1,6 +1,8 @@
 package io.lbsync;
 
+import io.lbsync.config.Executables;
 import io.lbsync.demo.DemoScenario;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.camel.main.Main;
 
@@ -61,6 +63,13 @@ public final class LbsyncMain {
             scenario = DemoScenario.start();
             main.addOverrideProperty("lbsync.consul.url", scenario.consulUrl());
             main.addOverrideProperty("lbsync.demo", "true");
+            if (Executables.find("nginx").isPresent()) {
+                // show the K/V side too; nginx's own files go next to the demo output, not to /run and /var/log
+                Path out = Path.of("out").toAbsolutePath();
+                main.addOverrideProperty("lbsync.nginx.enabled", "true");
+                main.addOverrideProperty("lbsync.nginx.param.pid", out.resolve("nginx.pid").toString());
+                main.addOverrideProperty("lbsync.nginx.param.error_log", out.resolve("nginx-error.log").toString());
+            }
         }
         OnceMode onceMode = once ? new OnceMode(main) : null;
         if (onceMode != null) {

@@ -43,8 +43,9 @@ public final class DemoScenario implements AutoCloseable {
         for (int i = 1; i <= 2; i++) {
             demo.register("node-" + i, "api-" + i, "api", 9200 + i, "\"Meta\": {\"lbsync-host\": \"api.demo.local\"}");
         }
+        demo.putSite("{\"server_names\": [\"demo.local\"], \"listen\": 8081, \"routes\": {\"/\": \"web\", \"/api/\": \"api\"}}");
         demo.ticker.scheduleWithFixedDelay(demo::tick, 5, 5, TimeUnit.SECONDS);
-        LOG.info("event=demo-started consul={} services=\"web x3, api x2\" changes_every=5s", sim.url());
+        LOG.info("event=demo-started consul={} services=\"web x3, api x2\" kv=lbsync/sites/demo changes_every=5s", sim.url());
         return demo;
     }
 
@@ -52,18 +53,26 @@ public final class DemoScenario implements AutoCloseable {
         return consul.url();
     }
 
-    /** Alternates: web-2 fails its check / recovers, api-3 comes / goes. */
+    /** Alternates: web-2 fails its check / recovers, api-3 comes / goes, the K/V site gains / loses a route. */
     private void tick() {
         try {
-            switch (step.getAndIncrement() % 4) {
+            switch (step.getAndIncrement() % 6) {
                 case 0 -> put("node-2", "/v1/agent/check/fail/service:web-2?note=demo", "", "web-2 check critical");
                 case 1 -> register("node-3", "api-3", "api", 9203, "\"Meta\": {\"lbsync-host\": \"api.demo.local\"}");
-                case 2 -> put("node-2", "/v1/agent/check/pass/service:web-2?note=demo", "", "web-2 check passing");
-                default -> put("node-3", "/v1/agent/service/deregister/api-3", "", "api-3 deregistered");
+                case 2 -> putSite("{\"server_names\": [\"demo.local\"], \"listen\": 8081, "
+                        + "\"routes\": {\"/\": \"web\", \"/api/\": \"api\", \"/v2/\": \"api\"}}");
+                case 3 -> put("node-2", "/v1/agent/check/pass/service:web-2?note=demo", "", "web-2 check passing");
+                case 4 -> put("node-3", "/v1/agent/service/deregister/api-3", "", "api-3 deregistered");
+                default -> putSite("{\"server_names\": [\"demo.local\"], \"listen\": 8081, "
+                        + "\"routes\": {\"/\": \"web\", \"/api/\": \"api\"}}");
             }
         } catch (RuntimeException e) {
             LOG.warn("event=demo-step-failed error=\"{}\"", e.getMessage());
         }
+    }
+
+    private void putSite(String json) {
+        put("node-1", "/v1/kv/lbsync/sites/demo", json, "K/V lbsync/sites/demo = " + json);
     }
 
     private void register(String node, String id, String name, int port, String extra) {

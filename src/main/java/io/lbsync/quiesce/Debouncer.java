@@ -1,29 +1,35 @@
 package io.lbsync.quiesce;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * consul-template's wait {min, max}: after a signal, deliver once nothing new arrived for {@code min}, but no
  * later than {@code max} after the first undelivered signal, so a steady stream of changes still gets through.
- * Only the latest value is delivered; deliveries run one at a time on one thread, never overlapping.
+ * Only the latest value is delivered. Each listener (one per target) gets its own thread: its deliveries never
+ * overlap, and a slow or hanging listener (a validate command at its timeout) never delays another.
  */
 public final class Debouncer {
     private final ScheduledExecutorService scheduler;
-    private final List<Consumer<Object>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Consumer<Object>, ExecutorService> listeners = new ConcurrentHashMap<>();
+    private final Supplier<ExecutorService> listenerThreads;
     private Duration min = Duration.ZERO;
     private Duration max = Duration.ZERO;
     private Object latest;
     private long firstPendingNanos = -1;
     private ScheduledFuture<?> pending;
 
-    public Debouncer(ScheduledExecutorService scheduler) {
+    /** @param listenerThreads makes the single-thread executor each listener is delivered on */
+    public Debouncer(ScheduledExecutorService scheduler, Supplier<ExecutorService> listenerThreads) {
         this.scheduler = scheduler;
+        this.listenerThreads = listenerThreads;
     }
 
     public synchronized void configure(Duration min, Duration max) {
@@ -46,7 +52,7 @@ public final class Debouncer {
 
     /** A listener that joins late still gets the current value (the first snapshot may come before it starts). */
     public void addListener(Consumer<Object> listener) {
-        listeners.add(listener);
+        listeners.put(listener, listenerThreads.get());
         Object current;
         synchronized (this) {
             current = latest;
@@ -63,14 +69,15 @@ public final class Debouncer {
             synchronized (this) {
                 current = latest;
             }
-            if (listeners.contains(listener)) {
-                listener.accept(current);
-            }
+            deliver(listener, current);
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void removeListener(Consumer<Object> listener) {
-        listeners.remove(listener);
+        ExecutorService thread = listeners.remove(listener);
+        if (thread != null) {
+            thread.shutdownNow();
+        }
     }
 
     private void fire() {
@@ -80,8 +87,15 @@ public final class Debouncer {
             firstPendingNanos = -1;
             pending = null;
         }
-        for (Consumer<Object> listener : listeners) {
-            listener.accept(value);
+        for (Consumer<Object> listener : listeners.keySet()) {
+            deliver(listener, value);
+        }
+    }
+
+    private void deliver(Consumer<Object> listener, Object value) {
+        ExecutorService thread = listeners.get(listener);
+        if (thread != null && !thread.isShutdown()) {
+            thread.execute(() -> listener.accept(value));
         }
     }
 }

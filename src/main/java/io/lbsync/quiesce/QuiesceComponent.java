@@ -29,7 +29,8 @@ public class QuiesceComponent extends DefaultComponent {
         if (scheduler == null) {
             scheduler = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "quiesce");
         }
-        return debouncers.computeIfAbsent(name, n -> new Debouncer(scheduler));
+        return debouncers.computeIfAbsent(name, n -> new Debouncer(scheduler,
+                () -> getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "quiesce-" + n)));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.lbsync.quiesce;
 import io.lbsync.config.Durations;
 import java.time.Duration;
 import org.apache.camel.Consumer;
+import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultConsumer;
@@ -10,7 +11,7 @@ import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
 /** See {@link QuiesceComponent}. minWait/maxWait are set on the consuming side. */
-public class QuiesceEndpoint extends DefaultEndpoint {
+public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
     /** Exchange property (a Duration) a consumer's route sets to have the same value delivered to it again later. */
     public static final String RETRY_AFTER = "quiesceRetryAfter";
     private final String name;
@@ -77,6 +78,12 @@ public class QuiesceEndpoint extends DefaultEndpoint {
                 super.doStop();
             }
         };
+    }
+
+    /** Every target's route consumes the same changes. */
+    @Override
+    public boolean isMultipleConsumersSupported() {
+        return true;
     }
 
     public String getMinWait() {

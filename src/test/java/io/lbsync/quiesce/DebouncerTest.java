@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class DebouncerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final Debouncer debouncer = new Debouncer(scheduler);
+    private final Debouncer debouncer = new Debouncer(scheduler, Executors::newSingleThreadExecutor);
     private final List<Object> delivered = new CopyOnWriteArrayList<>();
     private final List<Long> deliveredAt = new CopyOnWriteArrayList<>();
 
@@ -71,5 +71,20 @@ class DebouncerTest {
         debouncer.signal("snapshot");
         listen();
         await().atMost(Duration.ofSeconds(2)).until(() -> delivered.contains("snapshot"));
+    }
+
+    @Test
+    void aHangingListenerDoesNotDelayAnother() {
+        debouncer.configure(Duration.ZERO, Duration.ZERO);
+        debouncer.addListener(v -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        listen();
+        debouncer.signal("x");
+        await().atMost(Duration.ofSeconds(2)).until(() -> delivered.contains("x"));
     }
 }
