@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.HealthStatus;
+import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ class TemplateModelBuilderTest {
     }
 
     static ConsulState state(ServiceInstance... instances) {
-        return new ConsulState(CatalogSnapshot.of(5, Map.of("web", new ServiceInstances("web", 5, List.of(instances)))));
+        return new ConsulState(CatalogSnapshot.of(5, Map.of("web", new ServiceInstances("web", 5, List.of(instances)))),
+                KvSnapshot.empty("lbsync/"));
     }
 
     @SuppressWarnings("unchecked")
@@ -93,5 +95,30 @@ class TemplateModelBuilderTest {
         assertThat(config).contains("bind 127.0.0.1:18081", "server web-1.node-a 10.0.0.11:80", "server web-6 [::1]:8080",
                 "acl host_web hdr(host),field(1,:) -i shop.example.com",
                 "acl host_web hdr(host),field(1,:) -i -m end .shop.example.com");
+    }
+
+    @Test
+    void theDefaultNginxTemplatePassesNginxTestWithAnEmptyUpstreamAndKvSites(@TempDir Path dir) throws Exception {
+        var catalog = CatalogSnapshot.of(5, Map.of(
+                "web", new ServiceInstances("web", 5, List.of(web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()))),
+                "api", new ServiceInstances("api", 5, List.of(web("api-1", "n1", "10.0.0.12", 80, HealthStatus.CRITICAL, List.of())))));
+        var kv = KvSnapshot.of(6, "lbsync/", Map.of(
+                "sites/shop", "{\"server_names\": [\"shop.example.com\"], \"listen\": 18090, "
+                        + "\"routes\": {\"/\": \"web\", \"/api/\": \"api\", \"/gone/\": \"nothing\"}}",
+                "sites/broken", "{not json"));
+        Map<String, String> properties = Map.of("lbsync.nginx.param.pid", dir.resolve("nginx.pid").toString(),
+                "lbsync.nginx.param.error_log", dir.resolve("error.log").toString(),
+                "lbsync.nginx.param.listen_address", "127.0.0.1");
+        var model = new TemplateModelBuilder().build(new ConsulState(catalog, kv),
+                new TemplateParams("nginx", k -> Optional.ofNullable(properties.get(k))));
+        String config = new TemplateRenderer("classpath:templates/nginx.conf.ftl").render(model);
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, config);
+        Process check = new ProcessBuilder("nginx", "-t", "-q", "-p", dir.toString(), "-c", file.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes());
+        assertThat(check.waitFor()).as(output + "\n" + config).isZero();
+        assertThat(config).contains("upstream api {", "server 127.0.0.1:9 down;", "listen 127.0.0.1:18090;",
+                "server_name shop.example.com;", "proxy_pass http://web;", "return 503;").doesNotContain("broken");
     }
 }
