@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One load-balancer target (a config file plus its proxy). Each public method is one step of the route
- * in routes/haproxy.yaml: render → checkChanged → stage → validate → swap → reload (with rollback).
+ * in routes/targets.yaml: render → checkChanged → stage → validate → swap → reload (with rollback).
  * A step that fails throws; the route's error handler records it and nothing further happens.
  */
 public class ConfigTarget {

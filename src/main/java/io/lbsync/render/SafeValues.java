@@ -71,6 +71,12 @@ public final class SafeValues {
         return port >= 1 && port <= 65535;
     }
 
+    /** An untrusted value made safe for a key=value log line: no spaces, quotes or line breaks; '/' kept. */
+    public static String forLog(String raw) {
+        String s = (raw == null ? "" : raw).replaceAll("[^A-Za-z0-9_./:-]", "_");
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
     /** A name usable as a backend/server/upstream name: unsafe characters become '_', never empty. */
     public static String identifier(String raw) {
         String id = UNSAFE_ID_CHARS.matcher(raw == null ? "" : raw).replaceAll("_");

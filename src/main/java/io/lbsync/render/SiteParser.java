@@ -34,7 +34,7 @@ public final class SiteParser {
             try {
                 sites.add(parse(names.claim(SafeValues.identifier(key)), value));
             } catch (IllegalArgumentException e) {
-                LOG.warn("event=kv-rejected key={} reason=\"{}\"", SafeValues.identifier(kv.prefix() + SITES + key), e.getMessage());
+                LOG.warn("event=kv-rejected key={} reason=\"{}\"", SafeValues.forLog(kv.prefix() + SITES + key), e.getMessage());
             }
         });
         return List.copyOf(sites);
