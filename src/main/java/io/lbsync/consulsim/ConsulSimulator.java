@@ -26,6 +26,9 @@ public final class ConsulSimulator implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final AntiEntropy antiEntropy;
     private final Map<String, AgentHttpServer> servers = new LinkedHashMap<>();
+    /** Null unless the builder enabled DNS. */
+    private final DnsServer dns;
+    private final String bindAddress;
     private boolean closed;
 
     private ConsulSimulator(Builder b) {
@@ -53,6 +56,8 @@ public final class ConsulSimulator implements AutoCloseable {
             servers.put(node, new AgentHttpServer(agent, dispatcher, b.bindAddress, port, httpExecutor));
             i++;
         }
+        this.bindAddress = b.bindAddress;
+        this.dns = b.dnsPort < 0 ? null : new DnsServer(cluster, b.bindAddress, b.dnsPort, b.dnsOnlyPassing);
     }
 
     public static Builder builder() {
@@ -68,6 +73,9 @@ public final class ConsulSimulator implements AutoCloseable {
             servers.get(agent.nodeName()).start();
             agent.start();
         }
+        if (dns != null) {
+            dns.start();
+        }
         return this;
     }
 
@@ -78,6 +86,9 @@ public final class ConsulSimulator implements AutoCloseable {
         }
         cluster.store.wakeAll();
         servers.values().forEach(AgentHttpServer::stop);
+        if (dns != null) {
+            dns.stop();
+        }
     }
 
     @Override
@@ -102,6 +113,19 @@ public final class ConsulSimulator implements AutoCloseable {
             throw new IllegalArgumentException("no agent named " + nodeName + "; agents: " + servers.keySet());
         }
         return s.url();
+    }
+
+    /** The UDP port of the DNS interface (enabled with {@link Builder#dnsPort(int)}); stays the same across restarts. */
+    public int dnsPort() {
+        if (dns == null) {
+            throw new IllegalStateException("DNS is not enabled: build the simulator with dnsPort(...)");
+        }
+        return dns.port();
+    }
+
+    /** "ip:port" of the DNS interface, e.g. for HAProxy's "nameserver consul 127.0.0.1:40123". */
+    public String dnsAddress() {
+        return (bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress) + ":" + dnsPort();
     }
 
     public List<String> nodeNames() {
@@ -187,8 +211,28 @@ public final class ConsulSimulator implements AutoCloseable {
         private String aclMasterToken;
         private int maxConnectionsPerClient = 200;
         private final Map<String, String> nodeAddresses = new LinkedHashMap<>();
+        private int dnsPort = -1;
+        private boolean dnsOnlyPassing;
 
         private Builder() {
+        }
+
+        /**
+         * Enables Consul's DNS interface (UDP, on the bind address; see {@link DnsServer} for what it answers):
+         * 0 = a random free port, else that port (a real agent uses 8600). Default: no DNS.
+         */
+        public Builder dnsPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("DNS port must be 0..65535");
+            }
+            this.dnsPort = port;
+            return this;
+        }
+
+        /** Consul's dns_config.only_passing: DNS leaves out warning instances too (default false: only critical). */
+        public Builder dnsOnlyPassing(boolean onlyPassing) {
+            this.dnsOnlyPassing = onlyPassing;
+            return this;
         }
 
         /** Node names of the agents; the first one is the server. Default: one agent "node-1". */

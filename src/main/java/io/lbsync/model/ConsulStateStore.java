@@ -29,7 +29,10 @@ public class ConsulStateStore {
         return current();
     }
 
-    /** Null until every watch has synced once: nothing is rendered before that. */
+    /**
+     * Null until every watch has synced once: nothing is rendered before that. Render routes read the state here
+     * rather than from the message that woke them: two watches signalling at once may arrive out of order.
+     */
     public synchronized ConsulState current() {
         if (catalog == null || kvWatched && kv == null) {
             return null;

@@ -54,11 +54,13 @@ public final class Debouncer {
     public void addListener(Consumer<Object> listener) {
         listeners.put(listener, listenerThreads.get());
         Object current;
+        boolean deliverNow;
         synchronized (this) {
             current = latest;
+            deliverNow = current != null && pending == null; // a pending delivery reaches the new listener anyway
         }
-        if (current != null) {
-            signal(current);
+        if (deliverNow) {
+            deliver(listener, current); // to the newcomer only: the others already have it
         }
     }
 

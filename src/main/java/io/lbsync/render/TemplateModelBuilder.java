@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * Turns a {@link ConsulState} into the immutable data model templates see (documented in docs/templates.md).
  * Every value in it is already safe to write into a config: identifiers sanitised and unique, addresses and
  * ports validated, host names checked. An instance with an invalid address or port is left out, with a log line.
+ * An instance that declares an environment (tag env=...) is only in "environments", never in "services"
+ * ({@link Environments}).
  */
 public final class TemplateModelBuilder {
     /** Tag prefix of the Host routing convention: tag "lbsync.host=shop.example.com". */
@@ -37,13 +39,17 @@ public final class TemplateModelBuilder {
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
         Map<String, String> backendsByService = new HashMap<>();
-        for (ServiceInstances service : state.catalog().services().values()) {
+        // instances that declare an environment (tag env=...) are rendered only under "environments"
+        Environments.Split split = Environments.split(state.catalog());
+        for (ServiceInstances service : split.shared().values()) {
             String backend = backendNames.claim(SafeValues.identifier(service.service()));
             backendsByService.put(service.service(), backend);
             services.add(service(service, backend));
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("services", List.copyOf(services));
+        model.put("environments", Environments.model(split, backendNames, this::service));
+        model.put("envDeclaringServices", split.declaring());
         model.put("sites", sites(state, backendsByService));
         model.put("param", params);
         return java.util.Collections.unmodifiableMap(model);
@@ -74,7 +80,7 @@ public final class TemplateModelBuilder {
         return List.copyOf(sites);
     }
 
-    private Map<String, Object> service(ServiceInstances service, String backend) {
+    Map<String, Object> service(ServiceInstances service, String backend) {
         List<ServiceInstance> passing = service.passing();
         TreeSet<String> hosts = new TreeSet<>();
         List<Map<String, Object>> servers = new ArrayList<>();

@@ -239,10 +239,13 @@ class SeveralTargetsIT {
         assertThat(nginxOutput).doesNotExist();
         assertThat(haproxyLatency).isLessThan(Duration.ofSeconds(3));
 
+        List<ProcessHandle> hanging = sleepers();
+        assertThat(hanging).as("the hanging validation").isNotEmpty();
         awaitFailed("nginx", start, "validation rejected", "timed out");
         assertThat(nginxOutput).doesNotExist();
-        // the timed-out validation was killed, not left running
-        assertThat(sleepers()).as("validation processes still running after their timeout").isEmpty();
+        // the timed-out validation was killed, not left running (a retry may already run a new one: not checked)
+        await("timed-out validation killed").atMost(Duration.ofSeconds(2))
+                .until(() -> hanging.stream().noneMatch(ProcessHandle::isAlive));
         System.out.printf("SeveralTargetsIT: haproxy installed a change %d ms after it was made while nginx's validation hung;"
                 + " nginx: %s%n", haproxyLatency.toMillis(), app.target("nginx").status().detail());
     }

@@ -31,6 +31,8 @@ public final class ConsulTestCluster implements AutoCloseable {
     private final String url;
     private final Map<String, String> agents;
     private final ConsulHttp http;
+    /** "host:port" of Consul's DNS interface; null unless started with {@link #startWithDns}. */
+    private String dnsAddress;
 
     private ConsulTestCluster(ConsulSimulator simulator, String url, Map<String, String> agents, String token) {
         this.simulator = simulator;
@@ -46,6 +48,35 @@ public final class ConsulTestCluster implements AutoCloseable {
             return simulated(ConsulSimulator.builder().agents(names).antiEntropyInterval(Duration.ofMillis(200)), null);
         }
         return real(withScheme(addr.trim()), nodeNames.length);
+    }
+
+    /**
+     * Like {@link #start}, with Consul's DNS interface reachable for the test: the simulator's (on a random UDP
+     * port), or on a real cluster the address in {@code LBSYNC_TEST_CONSUL_DNS} ("host:port" of the DNS interface of
+     * the agent at CONSUL_HTTP_ADDR, e.g. 10.0.0.1:8600); without it the test is skipped.
+     */
+    public static ConsulTestCluster startWithDns(String... nodeNames) {
+        String addr = System.getenv("CONSUL_HTTP_ADDR");
+        if (addr == null || addr.isBlank()) {
+            String[] names = nodeNames.length == 0 ? new String[] {"node-1"} : nodeNames;
+            ConsulTestCluster c = simulated(ConsulSimulator.builder().agents(names).antiEntropyInterval(Duration.ofMillis(200))
+                    .dnsPort(0), null);
+            c.dnsAddress = c.simulator.dnsAddress();
+            return c;
+        }
+        String dns = System.getenv("LBSYNC_TEST_CONSUL_DNS");
+        Assumptions.assumeTrue(dns != null && !dns.isBlank(), "needs LBSYNC_TEST_CONSUL_DNS (host:port of Consul DNS)");
+        ConsulTestCluster c = real(withScheme(addr.trim()), nodeNames.length);
+        c.dnsAddress = dns.trim();
+        return c;
+    }
+
+    /** "host:port" of Consul's DNS interface (only with {@link #startWithDns}). */
+    public String dnsAddress() {
+        if (dnsAddress == null) {
+            throw new IllegalStateException("start the cluster with startWithDns(...) to use Consul DNS");
+        }
+        return dnsAddress;
     }
 
     /** A simulator built from the given builder (e.g. with ACLs), started; {@code token} is sent by {@link #http()}. */

@@ -1,0 +1,137 @@
+package io.lbsync.render;
+
+import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.ServiceInstance;
+import io.lbsync.model.ServiceInstances;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The environment convention: an instance declares its business environment (prod, staging, ...) with the tag
+ * {@code env=<name>} or the meta key {@code env}. Environments are isolated: an instance that declares one is
+ * rendered only in that environment's backends, never in the shared ones ({@code services}) and never in
+ * another environment's. An instance whose declaration is invalid (not a valid name, empty, or two different
+ * names) is left out everywhere, with an {@code event=instance-rejected} log line: fail closed, never shared.
+ */
+public final class Environments {
+    /** Tag prefix of the convention: tag "env=prod". */
+    public static final String ENV_TAG = "env=";
+    /** Meta key of the convention: meta env = "prod". */
+    public static final String ENV_META = "env";
+    /** Valid environment names: they become part of frontend/backend names and of parameter names (bind.prod). */
+    static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    /** Prefix of an environment's frontend name in the model: "http_prod". */
+    static final String FRONTEND_PREFIX = "http_";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Environments.class);
+
+    private Environments() {
+    }
+
+    /**
+     * The catalog split by the convention.
+     *
+     * @param shared        per service, the registrations that declare no environment (services with none left out)
+     * @param byEnvironment environment → service → that environment's registrations
+     * @param declaring     names of the services with at least one registration that declares an environment,
+     *                      valid or not (Consul DNS cannot tell these registrations apart from the others)
+     */
+    public record Split(SortedMap<String, ServiceInstances> shared,
+                        SortedMap<String, SortedMap<String, ServiceInstances>> byEnvironment,
+                        List<String> declaring) {
+    }
+
+    /** What an instance declares: nothing (both empty), a valid environment, or a problem. */
+    record Declaration(Optional<String> environment, Optional<String> problem) {
+        static final Declaration NONE = new Declaration(Optional.empty(), Optional.empty());
+
+        boolean declared() {
+            return environment.isPresent() || problem.isPresent();
+        }
+    }
+
+    static Declaration declarationOf(ServiceInstance instance) {
+        TreeSet<String> values = new TreeSet<>();
+        instance.tags().stream().filter(t -> t.startsWith(ENV_TAG)).map(t -> t.substring(ENV_TAG.length())).forEach(values::add);
+        String meta = instance.meta().get(ENV_META);
+        if (meta != null) {
+            values.add(meta);
+        }
+        if (values.isEmpty()) {
+            return Declaration.NONE;
+        }
+        if (values.size() > 1) {
+            return new Declaration(Optional.empty(), Optional.of("conflicting env declarations"));
+        }
+        String name = values.first();
+        return NAME.matcher(name).matches()
+                ? new Declaration(Optional.of(name), Optional.empty())
+                : new Declaration(Optional.empty(), Optional.of("invalid env name"));
+    }
+
+    public static Split split(CatalogSnapshot catalog) {
+        SortedMap<String, ServiceInstances> shared = new TreeMap<>();
+        SortedMap<String, SortedMap<String, ServiceInstances>> byEnvironment = new TreeMap<>();
+        TreeSet<String> declaring = new TreeSet<>();
+        for (ServiceInstances service : catalog.services().values()) {
+            List<ServiceInstance> untagged = new ArrayList<>();
+            Map<String, List<ServiceInstance>> tagged = new TreeMap<>();
+            for (ServiceInstance instance : service.instances()) {
+                Declaration d = declarationOf(instance);
+                if (!d.declared()) {
+                    untagged.add(instance);
+                    continue;
+                }
+                declaring.add(SafeValues.identifier(service.service()));
+                if (d.environment().isPresent()) {
+                    tagged.computeIfAbsent(d.environment().get(), e -> new ArrayList<>()).add(instance);
+                } else {
+                    LOG.warn("event=instance-rejected service={} id={} node={} reason=\"{}\"", SafeValues.identifier(service.service()),
+                            SafeValues.identifier(instance.id()), SafeValues.identifier(instance.node()), d.problem().get());
+                }
+            }
+            if (!untagged.isEmpty()) {
+                shared.put(service.service(), new ServiceInstances(service.service(), service.index(), untagged));
+            }
+            tagged.forEach((env, instances) -> byEnvironment.computeIfAbsent(env, e -> new TreeMap<>())
+                    .put(service.service(), new ServiceInstances(service.service(), service.index(), instances)));
+        }
+        return new Split(Collections.unmodifiableSortedMap(shared), Collections.unmodifiableSortedMap(byEnvironment),
+                List.copyOf(declaring));
+    }
+
+    /**
+     * The {@code environments} list of the template model, sorted by name. Backend names are claimed from the
+     * config-wide pool after the shared services' ones, as {@code <env>.<service>} (made unique if taken).
+     *
+     * @param serviceModel builds one service entry (same keys as in {@code services}) from instances and a backend name
+     */
+    static List<Map<String, Object>> model(Split split, UniqueNames backendNames,
+                                           BiFunction<ServiceInstances, String, Map<String, Object>> serviceModel) {
+        List<Map<String, Object>> environments = new ArrayList<>();
+        split.byEnvironment().forEach((env, services) -> {
+            List<Map<String, Object>> entries = new ArrayList<>();
+            for (ServiceInstances service : services.values()) {
+                String backend = backendNames.claim(SafeValues.identifier(env + "." + SafeValues.identifier(service.service())));
+                entries.add(serviceModel.apply(service, backend));
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", env);
+            m.put("frontend", FRONTEND_PREFIX + env);
+            m.put("services", List.copyOf(entries));
+            environments.add(Collections.unmodifiableMap(m));
+        });
+        return List.copyOf(environments);
+    }
+}
