@@ -354,6 +354,9 @@ class HaproxyEndToEndIT {
         await().atMost(CHANGE_TIMEOUT).until(() -> Files.exists(seen) && Files.readString(seen).contains(service));
         await().atMost(CHANGE_TIMEOUT).until(() -> status().failed() && status().at().isAfter(first.at()));
         assertThat(status().detail()).contains("reload failed", "previous config put back");
+        // lbsync retries the failed install every few seconds: look between two attempts
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(dir.resolve(".haproxy.cfg.lbsync-staged"))
+                && java.util.Arrays.equals(Files.readAllBytes(output), previousBytes));
         assertThat(Files.readAllBytes(output)).as("live file after the failed reload").isEqualTo(previousBytes);
         // put back by a copy that keeps the attributes: same mtime (Java copies it at microsecond precision)
         assertThat(Files.getLastModifiedTime(output).to(TimeUnit.MICROSECONDS)).isEqualTo(mtime.to(TimeUnit.MICROSECONDS));

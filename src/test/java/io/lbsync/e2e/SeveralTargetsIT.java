@@ -299,6 +299,8 @@ class SeveralTargetsIT {
     }
 
     private void assertNginxUntouched(byte[] bytes, FileTime mtime) throws IOException {
+        // a failed nginx install is retried every few seconds (swap, reload, rollback): look between two attempts
+        await().atMost(Duration.ofSeconds(5)).until(() -> java.util.Arrays.equals(Files.readAllBytes(nginxOutput), bytes));
         assertThat(Files.readAllBytes(nginxOutput)).as("nginx's live file").isEqualTo(bytes);
         assertThat(Files.getLastModifiedTime(nginxOutput).to(TimeUnit.MICROSECONDS)).as("nginx's live file mtime")
                 .isEqualTo(mtime.to(TimeUnit.MICROSECONDS));
