@@ -1,22 +1,23 @@
 package io.lbsync.e2e;
 
-import static io.lbsync.testsupport.HttpTestBackends.freePort;
-import static io.lbsync.testsupport.HttpTestBackends.request;
-import static io.lbsync.testsupport.HttpTestBackends.servedBy;
+import static io.lbsync.testsupport.RawHttp.request;
+import static io.lbsync.testsupport.RawHttp.servedBy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lbsync.install.TargetStatus;
+import io.lbsync.testsupport.Closer;
 import io.lbsync.testsupport.ConsulTestCluster;
 import io.lbsync.testsupport.HaproxyMasterWorker;
 import io.lbsync.testsupport.HttpTestBackends;
 import io.lbsync.testsupport.LbsyncApp;
+import io.lbsync.testsupport.LbsyncTestProperties;
+import io.lbsync.testsupport.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -63,47 +64,21 @@ class HaproxyDnsModeIT {
         node = cluster.nodes().get(0);
         backends = HttpTestBackends.start("dns-1", "dns-2", "dns-3", "dns-4", "dns-5");
         output = dir.resolve("haproxy.cfg");
-        httpPort = freePort();
+        httpPort = Ports.free();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            if (app != null) {
-                app.close();
-            }
-        } finally {
-            try {
-                if (haproxy != null) {
-                    haproxy.close();
-                }
-            } finally {
-                backends.close();
-                cluster.close();
-            }
-        }
+        Closer.closeAll(app, haproxy, backends, cluster);
     }
 
     /** HAProxy on a minimal config first (lbsync reloads it through the master socket), then lbsync in DNS mode. */
     private void startHaproxyThenLbsync(Map<String, String> params) throws Exception {
-        Files.writeString(output, """
-                global
-                    maxconn 256
-                defaults
-                    mode http
-                    timeout connect 5s
-                    timeout client 30s
-                    timeout server 30s
-                frontend http
-                    bind 127.0.0.1:%d
-                    http-request return status 404 content-type text/plain string "initial config"
-                """.formatted(httpPort));
+        Files.writeString(output, HaproxyMasterWorker.initialConfig(httpPort));
         Path masterSocket = dir.resolve("master.sock");
         haproxy = HaproxyMasterWorker.start(output, masterSocket);
 
-        Map<String, String> p = new HashMap<>();
-        p.put("lbsync.consul.url", cluster.url());
-        p.put("lbsync.consul.wait", "10s");
+        Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
         p.put("lbsync.haproxy.template", "classpath:templates/haproxy-dns.cfg.ftl");
         p.put("lbsync.haproxy.output", output.toString());
         p.put("lbsync.haproxy.master-socket", masterSocket.toString());
@@ -113,12 +88,6 @@ class HaproxyDnsModeIT {
         p.put("lbsync.haproxy.param.hold_valid", "1s");
         p.put("lbsync.haproxy.param.hold_nx", "1s");
         params.forEach((k, v) -> p.put("lbsync.haproxy.param." + k, v));
-        p.put("lbsync.wait.min", "50ms");
-        p.put("lbsync.wait.max", "500ms");
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
-        if (token != null) {
-            p.put("lbsync.consul.token", token);
-        }
         app = LbsyncApp.start(p);
         await("lbsync's first install").atMost(CHANGE_TIMEOUT).pollInterval(Duration.ofMillis(50))
                 .until(() -> request(httpPort, host).label().equals(NO_ROUTE));

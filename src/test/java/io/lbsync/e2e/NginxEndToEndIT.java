@@ -1,28 +1,27 @@
 package io.lbsync.e2e;
 
+import static io.lbsync.testsupport.RawHttp.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.lbsync.install.TargetStatus;
 import io.lbsync.render.SiteParser;
+import io.lbsync.testsupport.Closer;
+import io.lbsync.testsupport.Commands;
 import io.lbsync.testsupport.ConsulTestCluster;
+import io.lbsync.testsupport.HttpTestBackends;
 import io.lbsync.testsupport.LbsyncApp;
+import io.lbsync.testsupport.LbsyncTestProperties;
+import io.lbsync.testsupport.Ports;
+import io.lbsync.testsupport.RawHttp.Reply;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,8 +60,7 @@ class NginxEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern RECONFIGURING = Pattern.compile("signal 1 \\(SIGHUP\\) received from \\d+, reconfiguring");
 
-    private static final List<HttpServer> BACKENDS = new ArrayList<>();
-    private static final List<Integer> BACKEND_PORTS = new ArrayList<>();
+    private static HttpTestBackends backends;
 
     @TempDir
     Path dir;
@@ -82,39 +79,18 @@ class NginxEndToEndIT {
     /** Ports whose site has been served: a failed request to one of these counts as a request lost to a reload. */
     private final Set<Integer> servingPorts = ConcurrentHashMap.newKeySet();
     private final List<String> requestErrors = new CopyOnWriteArrayList<>();
-    private final Set<Integer> usedPorts = new java.util.HashSet<>();
+    private final Ports ports = new Ports();
 
     // ---- fixtures ----
 
     @BeforeAll
     static void startBackends() throws IOException {
-        for (int i = 1; i <= 4; i++) {
-            byte[] body = ("backend-" + i).getBytes(StandardCharsets.US_ASCII);
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                exchange.getResponseHeaders().set("Content-Type", "text/plain");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "backend-http");
-                t.setDaemon(true);
-                return t;
-            }));
-            server.start();
-            BACKENDS.add(server);
-            BACKEND_PORTS.add(server.getAddress().getPort());
-        }
+        backends = HttpTestBackends.start("backend-1", "backend-2", "backend-3", "backend-4");
     }
 
     @AfterAll
     static void stopBackends() {
-        BACKENDS.forEach(s -> s.stop(0));
-        BACKENDS.clear();
-        BACKEND_PORTS.clear();
+        backends.close();
     }
 
     @BeforeEach
@@ -129,23 +105,11 @@ class NginxEndToEndIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            if (app != null) {
-                app.close();
-            }
-        } finally {
-            try {
-                stopNginx();
-            } finally {
-                cluster.close();
-            }
-        }
+        Closer.closeAll(app, this::stopNginx, cluster);
     }
 
     private Map<String, String> lbsyncProperties() {
-        Map<String, String> p = new HashMap<>();
-        p.put("lbsync.consul.url", cluster.url());
-        p.put("lbsync.consul.wait", "10s");
+        Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
         p.put("lbsync.kv.prefix", prefix);
         p.put("lbsync.haproxy.enabled", "false");
         p.put("lbsync.nginx.enabled", "true");
@@ -157,12 +121,6 @@ class NginxEndToEndIT {
         // "notice" so that every reload nginx accepts is logged ("reconfiguring")
         p.put("lbsync.nginx.param.error_log", errorLog + " notice");
         p.put("lbsync.nginx.param.worker_processes", "1");
-        p.put("lbsync.wait.min", "50ms");
-        p.put("lbsync.wait.max", "500ms");
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
-        if (token != null) {
-            p.put("lbsync.consul.token", token);
-        }
         return p;
     }
 
@@ -268,7 +226,7 @@ class NginxEndToEndIT {
         // its check turns critical → it leaves the upstream although its backend still answers
         cluster.http().failCheck(node, checkId(web, "w2"), "down").requireOk();
         awaitServedBy(shopPort, "shop.test", "/", "backend-1");
-        assertThat(live()).doesNotContain("127.0.0.1:" + BACKEND_PORTS.get(1));
+        assertThat(live()).doesNotContain("127.0.0.1:" + backends.port("backend-2"));
 
         // passing again → back
         cluster.http().passCheck(node, checkId(web, "w2"), "up").requireOk();
@@ -277,7 +235,7 @@ class NginxEndToEndIT {
         // deregistered → gone
         cluster.http().deregisterService(node, id(web, "w1")).requireOk();
         awaitServedBy(shopPort, "shop.test", "/", "backend-2");
-        assertThat(live()).doesNotContain("127.0.0.1:" + BACKEND_PORTS.get(0));
+        assertThat(live()).doesNotContain("127.0.0.1:" + backends.port("backend-1"));
 
         // a route changed in K/V moves the traffic: "/" to the api service, the web service under /web/
         putSite("shop", shopPort, List.of("shop.test"), Map.of("/", api, "/web/", web));
@@ -410,7 +368,7 @@ class NginxEndToEndIT {
         assertThat(nginx.pid()).isEqualTo(master);
         assertThat(Files.readString(pidFile).trim()).isEqualTo(Long.toString(master));
         assertThat(text(errorLog)).as("nginx error log").doesNotContain("[emerg]", "[alert]", "[crit]");
-        assertThat(run(NGINX, "-t", "-q", "-p", dir + "/", "-c", output.toString())).as("nginx -t on the live file").isZero();
+        assertThat(Commands.run(NGINX, "-t", "-q", "-p", dir + "/", "-c", output.toString())).as("nginx -t on the live file").isZero();
         assertThat(dir.resolve(".nginx.conf.lbsync-staged")).doesNotExist();
         assertThat(dir.resolve("nginx.conf.bak")).exists();
         await("nginx target not failed").atMost(CHANGE_TIMEOUT).until(() -> status().result() != TargetStatus.Result.FAILED);
@@ -429,7 +387,7 @@ class NginxEndToEndIT {
 
     private void register(String service, String instance, int backend, String checkStatus) {
         cluster.http().registerService(node, "{\"ID\":\"" + id(service, instance) + "\",\"Name\":\"" + service + "\","
-                + "\"Address\":\"127.0.0.1\",\"Port\":" + BACKEND_PORTS.get(backend - 1) + ","
+                + "\"Address\":\"127.0.0.1\",\"Port\":" + backends.port("backend-" + backend) + ","
                 + "\"Check\":{\"CheckID\":\"" + checkId(service, instance) + "\",\"TTL\":\"10m\",\"Status\":\"" + checkStatus + "\"}}")
                 .requireOk();
     }
@@ -467,25 +425,6 @@ class NginxEndToEndIT {
     }
 
     // ---- HTTP through nginx ----
-
-    private record Reply(int status, String body) {
-    }
-
-    /** One request on a new connection (Connection: close) to a site's port, with the given Host header. */
-    private static Reply request(int port, String hostHeader, String path) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            s.setSoTimeout(5000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: lbsync-e2e\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            if (!text.startsWith("HTTP/1.1 ") || text.length() < 12) {
-                throw new IOException("not an HTTP response: '" + text + "'");
-            }
-            int sep = text.indexOf("\r\n\r\n");
-            return new Reply(Integer.parseInt(text.substring(9, 12)), sep < 0 ? "" : text.substring(sep + 4));
-        }
-    }
 
     /** What answered 8 requests: a backend's name for a 200, else the status code, or "error: ..." for no answer. */
     private Set<String> servedBy(int port, String host, String path) {
@@ -540,32 +479,9 @@ class NginxEndToEndIT {
         }
     }
 
-    private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (InputStream in = p.getInputStream()) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " timed out");
-            }
-            if (p.exitValue() != 0) {
-                System.out.println(String.join(" ", command) + " → " + p.exitValue() + ":\n" + text);
-            }
-            return p.exitValue();
-        }
-    }
-
     /** A free loopback port, different from every port handed out before in this test. */
     private int freePort() throws IOException {
-        while (true) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress("127.0.0.1", 0));
-                if (!BACKEND_PORTS.contains(s.getLocalPort()) && usedPorts.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
-            }
-        }
+        return ports.freeExcept(backends.ports());
     }
 
     /** Collects the formatted messages of one logger (log4j2, as the application uses) while open. */

@@ -1,5 +1,6 @@
 package io.lbsync.e2e;
 
+import static io.lbsync.testsupport.Commands.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,17 +8,15 @@ import io.lbsync.install.TargetStatus;
 import io.lbsync.render.SiteParser;
 import io.lbsync.testsupport.ConsulTestCluster;
 import io.lbsync.testsupport.LbsyncApp;
+import io.lbsync.testsupport.LbsyncTestProperties;
+import io.lbsync.testsupport.Ports;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -80,18 +79,14 @@ class SeveralTargetsIT {
     }
 
     private Map<String, String> lbsyncProperties() throws IOException {
-        Map<String, String> p = new HashMap<>();
-        p.put("lbsync.consul.url", cluster.url());
-        p.put("lbsync.consul.wait", "10s");
+        Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
         p.put("lbsync.kv.prefix", prefix);
-        p.put("lbsync.wait.min", "50ms");
-        p.put("lbsync.wait.max", "500ms");
 
         p.put("lbsync.haproxy.enabled", "true");
         p.put("lbsync.haproxy.output", haproxyOutput.toString());
         p.put("lbsync.haproxy.validate-command", recorder + " " + commandsLog + " haproxy-validate haproxy -c -q -f {file}");
         p.put("lbsync.haproxy.reload-command", recorder + " " + commandsLog + " haproxy-reload true");
-        p.put("lbsync.haproxy.param.bind", "127.0.0.1:" + freePort());
+        p.put("lbsync.haproxy.param.bind", "127.0.0.1:" + Ports.free());
 
         p.put("lbsync.nginx.enabled", "true");
         p.put("lbsync.nginx.template", nginxTemplate.toString());
@@ -101,10 +96,6 @@ class SeveralTargetsIT {
         p.put("lbsync.nginx.param.listen_address", "127.0.0.1");
         p.put("lbsync.nginx.param.pid", dir.resolve("nginx.pid").toString());
         p.put("lbsync.nginx.param.error_log", dir.resolve("nginx-error.log").toString());
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
-        if (token != null) {
-            p.put("lbsync.consul.token", token);
-        }
         return p;
     }
 
@@ -116,7 +107,7 @@ class SeveralTargetsIT {
         awaitInstalled("haproxy");
         awaitInstalled("nginx");
 
-        int sitePort = freePort();
+        int sitePort = Ports.free();
         register("i1", 18001);
         putSite(sitePort);
         await("both targets follow Consul").atMost(CHANGE_TIMEOUT).until(() ->
@@ -202,7 +193,7 @@ class SeveralTargetsIT {
         assertNginxUntouched(nginxBytes, nginxMtime);
 
         register("i1", 18001);
-        putSite(freePort());
+        putSite(Ports.free());
         await("haproxy follows i1").atMost(CHANGE_TIMEOUT).until(() -> live(haproxyOutput).contains("127.0.0.1:18001"));
         awaitSettled("haproxy");
         // nginx ran its pipeline for the change (its reload command saw the new file), then put the old file back
@@ -312,28 +303,5 @@ class SeveralTargetsIT {
 
     private static String live(Path file) throws IOException {
         return Files.isRegularFile(file) ? Files.readString(file) : "";
-    }
-
-    private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (InputStream in = p.getInputStream()) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " timed out");
-            }
-            if (p.exitValue() != 0) {
-                System.out.println(String.join(" ", command) + " → " + p.exitValue() + ":\n" + text);
-            }
-            return p.exitValue();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
     }
 }

@@ -2,8 +2,6 @@ package io.lbsync.testsupport;
 
 import io.lbsync.install.MasterCli;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +33,25 @@ public final class HaproxyMasterWorker implements AutoCloseable {
         processes.add(process.toHandle());
     }
 
+    /**
+     * A minimal valid config to start HAProxy on before lbsync takes over: one frontend on 127.0.0.1:{@code bindPort}
+     * answering every request with 404 "initial config".
+     */
+    public static String initialConfig(int bindPort) {
+        return """
+                global
+                    maxconn 256
+                defaults
+                    mode http
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend http
+                    bind 127.0.0.1:%d
+                    http-request return status 404 content-type text/plain string "initial config"
+                """.formatted(bindPort);
+    }
+
     /** Starts HAProxy on {@code config} and returns once its master socket answers and a worker runs. */
     public static HaproxyMasterWorker start(Path config, Path masterSocket) throws IOException {
         Path dir = config.toAbsolutePath().getParent();
@@ -59,7 +76,7 @@ public final class HaproxyMasterWorker implements AutoCloseable {
                 h.close();
                 throw new IllegalStateException("haproxy master socket did not answer: " + h.log());
             }
-            sleep(20);
+            Pause.millis(20);
         }
     }
 
@@ -87,9 +104,22 @@ public final class HaproxyMasterWorker implements AutoCloseable {
         return pids;
     }
 
-    /** A command on the master CLI; "@1 show servers state" reaches the current worker. */
+    /**
+     * A command on the master CLI; "@1 show servers state" reaches the current worker. While the master
+     * re-executes itself for a reload its socket refuses connections for a moment: retried for up to 2 s.
+     */
     public String cli(String command) throws IOException {
-        return new MasterCli(masterSocket).send(command);
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (true) {
+            try {
+                return new MasterCli(masterSocket).send(command);
+            } catch (java.net.SocketException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Pause.millis(20);
+            }
+        }
     }
 
     public boolean isAlive() {
@@ -110,18 +140,7 @@ public final class HaproxyMasterWorker implements AutoCloseable {
 
     /** {@code haproxy -c -f <file>}: the exit code (the output is printed when it is not 0). */
     public static int check(Path config) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(HAPROXY, "-c", "-f", config.toString()).redirectErrorStream(true).start();
-        try (InputStream in = p.getInputStream()) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("haproxy -c timed out");
-            }
-            if (p.exitValue() != 0) {
-                System.out.println("haproxy -c -f " + config + " → " + p.exitValue() + ":\n" + text);
-            }
-            return p.exitValue();
-        }
+        return Commands.run(HAPROXY, "-c", "-f", config.toString());
     }
 
     /** SIGTERM to the master (it stops its workers); then no process of ours may be left. */
@@ -139,21 +158,12 @@ public final class HaproxyMasterWorker implements AutoCloseable {
         processes.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (processes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            sleep(20);
+            Pause.millis(20);
         }
         System.out.println("---- haproxy output ----\n" + log() + "------------------------");
         List<Long> left = processes.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
         if (!left.isEmpty()) {
             throw new IllegalStateException("haproxy processes left running: " + left);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

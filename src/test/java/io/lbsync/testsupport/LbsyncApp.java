@@ -42,7 +42,7 @@ public final class LbsyncApp implements AutoCloseable {
             if (camel != null && camel.isStarted()) {
                 return new LbsyncApp(main, thread);
             }
-            sleep(20);
+            Pause.millis(20);
         }
         throw new IllegalStateException("lbsync did not start within 30s");
     }
@@ -59,14 +59,5 @@ public final class LbsyncApp implements AutoCloseable {
     public void close() throws InterruptedException {
         main.completed();
         thread.join(30_000);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

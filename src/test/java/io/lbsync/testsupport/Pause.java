@@ -1,0 +1,16 @@
+package io.lbsync.testsupport;
+
+/** Thread.sleep for polling loops in test helpers, with an interrupt turned into an unchecked failure. */
+final class Pause {
+    private Pause() {
+    }
+
+    static void millis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
