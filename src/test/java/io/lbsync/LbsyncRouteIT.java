@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.lbsync.install.TargetStatus;
 import io.lbsync.testsupport.ConsulTestCluster;
 import io.lbsync.testsupport.LbsyncApp;
+import io.lbsync.testsupport.LbsyncTestProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,16 +36,8 @@ class LbsyncRouteIT {
     }
 
     private Map<String, String> properties() {
-        Map<String, String> p = new HashMap<>();
-        p.put("lbsync.consul.url", cluster.url());
-        p.put("lbsync.consul.wait", "10s");
+        Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
         p.put("lbsync.haproxy.output", output.toString());
-        p.put("lbsync.wait.min", "50ms");
-        p.put("lbsync.wait.max", "500ms");
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
-        if (token != null) {
-            p.put("lbsync.consul.token", token);
-        }
         return p;
     }
 
