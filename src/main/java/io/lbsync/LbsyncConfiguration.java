@@ -9,6 +9,7 @@ import io.lbsync.install.CommandReloader;
 import io.lbsync.install.CommandRunner;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.MasterSocketReloader;
+import io.lbsync.install.NewWorkersCheck;
 import io.lbsync.install.Reloader;
 import io.lbsync.install.Targets;
 import io.lbsync.model.ConsulStateStore;
@@ -74,7 +75,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
             }
             LOG.warn("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(), first(t.validateCommand()));
             t = new TargetSettings(t.name(), true, t.template(), t.output(), "", t.reloadCommand(), t.validateTimeout(),
-                    t.reloadTimeout(), t.masterSocket());
+                    t.reloadTimeout(), t.masterSocket(), t.pidFile());
         } else if (!t.validates()) {
             LOG.warn("event=validation-disabled target={} reason=\"lbsync.{}.validate-command is empty\"", t.name(), t.name());
         }
@@ -98,7 +99,9 @@ public class LbsyncConfiguration implements CamelConfiguration {
         }
         if (!t.reloadCommand().isEmpty()) {
             List<String> argv = CommandLine.split("lbsync." + t.name() + ".reload-command", t.reloadCommand());
-            return Optional.of(new CommandReloader(runner, argv, t.reloadTimeout()));
+            Reloader command = new CommandReloader(runner, argv, t.reloadTimeout());
+            return Optional.of(t.pidFile().isEmpty() ? command
+                    : new NewWorkersCheck(command, Path.of(t.pidFile()), t.reloadTimeout()));
         }
         return Optional.empty();
     }

@@ -5,11 +5,12 @@ import java.time.Duration;
 
 /**
  * One load-balancer target (haproxy, nginx): lbsync.&lt;name&gt;.* properties.
- * A blank validate or reload command switches that step off.
+ * A blank validate or reload command switches that step off. {@code pidFile} (nginx): the proxy's pid file,
+ * used to confirm that a reload really started new workers.
  */
 public record TargetSettings(String name, boolean enabled, String template, Path output, String validateCommand,
                              String reloadCommand, Duration validateTimeout, Duration reloadTimeout,
-                             String masterSocket) {
+                             String masterSocket, String pidFile) {
 
     /** @param configFile the file name of the proxy's config ("haproxy.cfg"): default output and bundled template */
     public static TargetSettings from(Settings s, String name, String configFile, String defaultValidateCommand) {
@@ -22,7 +23,8 @@ public record TargetSettings(String name, boolean enabled, String template, Path
                 s.raw(p + "reload-command", ""),
                 s.duration(p + "validate-timeout", "30s"),
                 s.duration(p + "reload-timeout", "30s"),
-                s.raw(p + "master-socket", ""));
+                s.raw(p + "master-socket", ""),
+                s.raw(p + "pid-file", ""));
     }
 
     public boolean validates() {

@@ -80,6 +80,7 @@ class NginxEndToEndIT {
     private final Set<Integer> servingPorts = ConcurrentHashMap.newKeySet();
     private final List<String> requestErrors = new CopyOnWriteArrayList<>();
     private final Ports ports = new Ports();
+    private String reloadTimeout = "30s";
 
     // ---- fixtures ----
 
@@ -121,6 +122,7 @@ class NginxEndToEndIT {
         // "notice" so that every reload nginx accepts is logged ("reconfiguring")
         p.put("lbsync.nginx.param.error_log", errorLog + " notice");
         p.put("lbsync.nginx.param.worker_processes", "1");
+        p.put("lbsync.nginx.reload-timeout", reloadTimeout);
         return p;
     }
 
@@ -358,6 +360,27 @@ class NginxEndToEndIT {
         awaitServedBy(port, "late.test", "/", "backend-1", "backend-2");
         assertThat(reloads()).isGreaterThanOrEqualTo(2);
         assertNginxHealthy(master);
+    }
+
+    /** nginx -s reload exits 0 even when nginx refuses the new config: lbsync must see that and roll back. */
+    @Test
+    void aReloadNginxRefusesIsAFailureAndThePreviousConfigComesBack() throws Exception {
+        reloadTimeout = "3s"; // a refused reload shows as "no new workers within the reload timeout"
+        startNginxThenLbsync();
+        int good = freePort();
+        register(web, "w1", 1, "passing");
+        putSite("ok", good, List.of(), Map.of("/", web));
+        awaitServedBy(good, "ok.test", "/", "backend-1");
+        await().atMost(CHANGE_TIMEOUT).until(() -> status().result() != TargetStatus.Result.FAILED && live().contains(":" + good + ";"));
+        String before = live();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            // passes nginx -t (which does not bind), but nginx cannot listen there
+            putSite("clash", taken.getLocalPort(), List.of(), Map.of("/", web));
+            await("the refused reload is seen").atMost(CHANGE_TIMEOUT).until(() -> status().failed());
+            assertThat(status().detail()).contains("nginx started no new workers", "previous config put back");
+            await("previous config back (between retries)").atMost(Duration.ofSeconds(5)).until(() -> live().equals(before));
+            assertServedBy(good, "ok.test", "/", "backend-1");
+        }
     }
 
     // ---- checks ----

@@ -1,0 +1,71 @@
+package io.lbsync.install;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Confirms an nginx reload. {@code nginx -s reload} exits 0 as soon as the signal is sent, even when nginx then
+ * refuses the new config (a listen port already in use, say) and keeps the old one; only new worker processes
+ * under the master show that the new config was applied. Without a running master (no pid file) the command's
+ * own result stands.
+ */
+public final class NewWorkersCheck implements Reloader {
+    private final Reloader command;
+    private final Path pidFile;
+    private final Duration timeout;
+
+    public NewWorkersCheck(Reloader command, Path pidFile, Duration timeout) {
+        this.command = command;
+        this.pidFile = pidFile;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public CommandResult reload() {
+        Optional<ProcessHandle> master = master();
+        Set<Long> before = master.map(NewWorkersCheck::workers).orElse(Set.of());
+        CommandResult result = command.reload();
+        if (!result.succeeded() || master.isEmpty()) {
+            return result;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!master.get().isAlive()) {
+                return new CommandResult(1, false, "the nginx master (pid " + master.get().pid() + ") exited");
+            }
+            if (workers(master.get()).stream().anyMatch(pid -> !before.contains(pid))) {
+                return result;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new CommandResult(1, true, "nginx started no new workers: it kept its previous config (see its error log)");
+    }
+
+    private Optional<ProcessHandle> master() {
+        try {
+            String pid = Files.isRegularFile(pidFile) ? Files.readString(pidFile).trim() : "";
+            return pid.matches("\\d+") ? ProcessHandle.of(Long.parseLong(pid)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Set<Long> workers(ProcessHandle master) {
+        return master.children().map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    @Override
+    public String describe() {
+        return command.describe() + ", confirmed by new workers of the master in " + pidFile;
+    }
+}
