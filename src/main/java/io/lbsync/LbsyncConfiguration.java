@@ -74,8 +74,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
                         + "' not found; install it or set the property to an empty value to skip validation (unsafe)");
             }
             LOG.warn("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(), first(t.validateCommand()));
-            t = new TargetSettings(t.name(), true, t.template(), t.output(), "", t.reloadCommand(), t.validateTimeout(),
-                    t.reloadTimeout(), t.masterSocket(), t.pidFile());
+            t = t.withoutValidation();
         } else if (!t.validates()) {
             LOG.warn("event=validation-disabled target={} reason=\"lbsync.{}.validate-command is empty\"", t.name(), t.name());
         }

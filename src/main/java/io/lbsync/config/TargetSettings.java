@@ -27,6 +27,12 @@ public record TargetSettings(String name, boolean enabled, String template, Path
                 s.raw(p + "pid-file", ""));
     }
 
+    /** The same target with validation switched off (demo mode without the proxy installed). */
+    public TargetSettings withoutValidation() {
+        return new TargetSettings(name, enabled, template, output, "", reloadCommand, validateTimeout, reloadTimeout,
+                masterSocket, pidFile);
+    }
+
     public boolean validates() {
         return !validateCommand.isEmpty();
     }

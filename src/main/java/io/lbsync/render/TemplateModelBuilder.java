@@ -85,6 +85,9 @@ public final class TemplateModelBuilder {
         TreeSet<String> hosts = new TreeSet<>();
         List<Map<String, Object>> servers = new ArrayList<>();
         UniqueNames serverNames = new UniqueNames();
+        // counted once per service: a per-instance scan would be quadratic in large services
+        Map<String, Long> copiesOfId = passing.stream()
+                .collect(java.util.stream.Collectors.groupingBy(ServiceInstance::id, java.util.stream.Collectors.counting()));
         for (ServiceInstance instance : passing) {
             Optional<String> address = SafeValues.address(instance.address());
             if (address.isEmpty() || !SafeValues.validPort(instance.port())) {
@@ -94,7 +97,7 @@ public final class TemplateModelBuilder {
                 continue;
             }
             hosts.addAll(hostsOf(instance));
-            servers.add(server(instance, address.get(), serverNames, isDuplicate(passing, instance)));
+            servers.add(server(instance, address.get(), serverNames, copiesOfId.get(instance.id()) > 1));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", SafeValues.identifier(service.service()));
@@ -104,10 +107,6 @@ public final class TemplateModelBuilder {
         m.put("instanceCount", service.instances().size());
         m.put("passingCount", passing.size());
         return java.util.Collections.unmodifiableMap(m);
-    }
-
-    private static boolean isDuplicate(List<ServiceInstance> all, ServiceInstance instance) {
-        return all.stream().filter(i -> i.id().equals(instance.id())).count() > 1;
     }
 
     private static Map<String, Object> server(ServiceInstance instance, String address, UniqueNames names, boolean duplicateId) {
