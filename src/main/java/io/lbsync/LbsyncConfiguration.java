@@ -1,5 +1,11 @@
 package io.lbsync;
 
+import io.lbsync.cleanup.AgentUrls;
+import io.lbsync.cleanup.CatalogReads;
+import io.lbsync.cleanup.ConsulApi;
+import io.lbsync.cleanup.DuplicateCleanup;
+import io.lbsync.cleanup.OwningAgent;
+import io.lbsync.cleanup.RegistrationGuard;
 import io.lbsync.config.ConsulSettings;
 import io.lbsync.config.Executables;
 import io.lbsync.config.Settings;
@@ -12,11 +18,15 @@ import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.NewWorkersCheck;
 import io.lbsync.install.Reloader;
 import io.lbsync.install.Targets;
+import io.lbsync.leader.ConsulLeaderElection;
+import io.lbsync.leader.LeaderSettings;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.render.TemplateParams;
+import io.lbsync.watch.ConsulClientFactory;
 import io.lbsync.watch.WatchHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.apache.camel.CamelConfiguration;
@@ -43,7 +53,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
         CommandRunner runner = new CommandRunner(camel);
         boolean kv = settings.bool("lbsync.kv.enabled", true);
         String kvPrefix = settings.string("lbsync.kv.prefix", "lbsync/");
-        camel.getRegistry().bind("consulState", new ConsulStateStore(kv, kvPrefix));
+        ConsulStateStore state = new ConsulStateStore(kv, kvPrefix);
+        camel.getRegistry().bind("consulState", state);
         camel.getRegistry().bind("watchHealth", new WatchHealth());
         camel.getRegistry().bind("targets", new Targets(camel));
         LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(),
@@ -51,6 +62,30 @@ public class LbsyncConfiguration implements CamelConfiguration {
                 kv ? kvPrefix : "(off)");
         bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "haproxy", "haproxy.cfg", "haproxy -c -q -f {file}"), demo));
         bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo));
+        bindCleanup(camel, settings, consul, state);
+    }
+
+    /**
+     * The duplicate cleanup (bean "cleanup") and the registration guard (bean "registrationGuard"), plus the
+     * Consul lock that makes master: routes run on one lbsync instance only.
+     */
+    private static void bindCleanup(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state) {
+        ConsulLeaderElection election = new ConsulLeaderElection(() -> ConsulClientFactory.create(consul), LeaderSettings.from(settings));
+        try {
+            camel.addService(election); // DESIGN.md: only this way does the master: component find it in camel-main
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the leader election", e);
+        }
+        ConsulApi api = ConsulApi.create(consul, settings.duration("lbsync.cleanup.agent-timeout", "10s"));
+        CatalogReads reads = new CatalogReads(api, consul.url(), consul.datacenter());
+        AgentUrls urls = new AgentUrls(settings.string(AgentUrls.PROPERTY, "http://{address}:8500"), settings::optional);
+        boolean dryRun = settings.bool("lbsync.cleanup.dry-run", true);
+        camel.getRegistry().bind("cleanup", new DuplicateCleanup(state, reads, new OwningAgent(api, urls), dryRun,
+                () -> election.isLeader(DuplicateCleanup.LEADER_NAMESPACE), Clock.systemUTC()));
+        camel.getRegistry().bind("registrationGuard", new RegistrationGuard(api, reads, urls, state));
+        LOG.info("event=cleanup enabled={} dry_run={} interval={} agent_url={} registration_guard={}",
+                settings.bool("lbsync.cleanup.enabled", true), dryRun, settings.string("lbsync.cleanup.interval", "30s"),
+                settings.string(AgentUrls.PROPERTY, "http://{address}:8500"), settings.bool("lbsync.registration-guard.enabled", false));
     }
 
     /** One target = one bean named after it, whose methods are the steps of routes/targets.yaml. */

@@ -77,6 +77,12 @@ public final class SafeValues {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
+    /** Free text (an error message) made safe for a quoted log value: no double quotes, no control characters. */
+    public static String quotedForLog(String raw) {
+        String s = (raw == null ? "" : raw).replace('"', '\'').replaceAll("\\p{Cntrl}", " ");
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
     /** A name usable as a backend/server/upstream name: unsafe characters become '_', never empty. */
     public static String identifier(String raw) {
         String id = UNSAFE_ID_CHARS.matcher(raw == null ? "" : raw).replaceAll("_");

@@ -41,7 +41,7 @@ public final class ConsulClientFactory {
         return builder.build();
     }
 
-    static X509TrustManager trustManagerFor(Path caFile) {
+    public static X509TrustManager trustManagerFor(Path caFile) {
         try (InputStream in = Files.newInputStream(caFile)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -60,7 +60,7 @@ public final class ConsulClientFactory {
         }
     }
 
-    private static SSLContext sslContext(X509TrustManager trust) {
+    public static SSLContext sslContext(X509TrustManager trust) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new javax.net.ssl.TrustManager[] {trust}, null);

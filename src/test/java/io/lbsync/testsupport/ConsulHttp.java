@@ -46,6 +46,11 @@ public final class ConsulHttp {
         this.tracking = tracking;
     }
 
+    /** A client for any URL, without token (for {@link #send}). */
+    public static ConsulHttp plain() {
+        return new ConsulHttp("http://127.0.0.1", n -> "http://127.0.0.1", null, new Tracking());
+    }
+
     /** The same client with another token (null or "" = no token = anonymous). */
     public ConsulHttp withToken(String otherToken) {
         return new ConsulHttp(baseUrl, agentUrls, otherToken, tracking);

@@ -51,6 +51,27 @@ public final class ConsulTestCluster implements AutoCloseable {
     }
 
     /**
+     * Like {@link #start}, but simulated nodes get distinct addresses (127.0.0.1, 127.0.0.2, ...) in the catalog, as
+     * real agents on different hosts have (their HTTP APIs still all listen on 127.0.0.1).
+     */
+    public static ConsulTestCluster startWithDistinctNodeAddresses(String... nodeNames) {
+        String addr = System.getenv("CONSUL_HTTP_ADDR");
+        if (addr != null && !addr.isBlank()) {
+            return real(withScheme(addr.trim()), nodeNames.length);
+        }
+        ConsulSimulator.Builder b = ConsulSimulator.builder().agents(nodeNames).antiEntropyInterval(Duration.ofMillis(200));
+        for (int i = 0; i < nodeNames.length; i++) {
+            b.nodeAddress(nodeNames[i], "127.0.0." + (i + 1));
+        }
+        return simulated(b, null);
+    }
+
+    /** The node's address in the catalog. */
+    public String nodeAddress(String node) {
+        return http.get("/v1/catalog/node/" + node).requireOk().json().path("Node").path("Address").asText();
+    }
+
+    /**
      * Like {@link #start}, with Consul's DNS interface reachable for the test: the simulator's (on a random UDP
      * port), or on a real cluster the address in {@code LBSYNC_TEST_CONSUL_DNS} ("host:port" of the DNS interface of
      * the agent at CONSUL_HTTP_ADDR, e.g. 10.0.0.1:8600); without it the test is skipped.

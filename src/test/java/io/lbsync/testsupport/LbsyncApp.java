@@ -51,6 +51,17 @@ public final class LbsyncApp implements AutoCloseable {
         return main.getCamelContext();
     }
 
+    /** GET on lbsync's own HTTP server (camel.server.port), e.g. "/cleanup/report". */
+    public ConsulHttp.Response httpGet(String path) {
+        return http("GET", path, null);
+    }
+
+    /** A request to lbsync's own HTTP server; {@code token} (may be null) goes in X-Consul-Token. */
+    public ConsulHttp.Response http(String method, String path, String body) {
+        String port = camel().getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow();
+        return ConsulHttp.plain().send(method, "http://127.0.0.1:" + port + path, body, Duration.ofSeconds(30));
+    }
+
     public ConfigTarget target(String name) {
         return camel().getRegistry().lookupByNameAndType(name, ConfigTarget.class);
     }

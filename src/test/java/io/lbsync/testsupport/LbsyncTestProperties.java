@@ -10,7 +10,7 @@ public final class LbsyncTestProperties {
 
     /**
      * A new, modifiable map: {@code lbsync.consul.url} of the cluster, {@code lbsync.consul.wait=10s},
-     * {@code lbsync.wait.min=50ms}, {@code lbsync.wait.max=500ms}, and {@code lbsync.consul.token} from
+     * {@code lbsync.wait.min=50ms}, {@code lbsync.wait.max=500ms}, a free {@code camel.server.port}, and {@code lbsync.consul.token} from
      * {@code CONSUL_HTTP_TOKEN} when that is set.
      */
     public static Map<String, String> forCluster(ConsulTestCluster cluster) {
@@ -19,9 +19,33 @@ public final class LbsyncTestProperties {
         p.put("lbsync.consul.wait", "10s");
         p.put("lbsync.wait.min", "50ms");
         p.put("lbsync.wait.max", "500ms");
+        // several instances may run at once: each gets its own HTTP port
+        try {
+            p.put("camel.server.port", String.valueOf(Ports.free()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         String token = System.getenv("CONSUL_HTTP_TOKEN");
         if (token != null) {
             p.put("lbsync.consul.token", token);
+        }
+        return p;
+    }
+
+    /**
+     * {@link #forCluster}, plus a duplicate cleanup that runs every second and 100 ms after a catalog change,
+     * knows each test agent's URL ({@code lbsync.cleanup.agent-url.<node>}), and removes unless {@code dryRun};
+     * its lock lives under a key prefix of its own (two instances meant to compete must share one).
+     */
+    public static Map<String, String> forCleanup(ConsulTestCluster cluster, boolean dryRun) {
+        Map<String, String> p = forCluster(cluster);
+        p.put("lbsync.cleanup.enabled", "true");
+        p.put("lbsync.cleanup.dry-run", String.valueOf(dryRun));
+        p.put("lbsync.cleanup.interval", "1s");
+        p.put("lbsync.cleanup.change-delay", "100ms");
+        p.put("lbsync.leader.key-prefix", ConsulTestCluster.unique("lbsync-test/leader"));
+        for (String node : cluster.nodes()) {
+            p.put("lbsync.cleanup.agent-url." + node, cluster.agentUrl(node));
         }
         return p;
     }

@@ -1,11 +1,11 @@
 package io.lbsync.testsupport;
 
 /** Thread.sleep for polling loops in test helpers, with an interrupt turned into an unchecked failure. */
-final class Pause {
+public final class Pause {
     private Pause() {
     }
 
-    static void millis(long ms) {
+    public static void millis(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
