@@ -3,11 +3,13 @@ package io.lbsync.consulsim;
 import com.sun.net.httpserver.Headers;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** A parsed HTTP request as the endpoints see it, with the agent it arrived at. */
 final class ApiRequest {
@@ -78,6 +80,22 @@ final class ApiRequest {
             default:
                 throw ApiException.badRequest(errorBody);
         }
+    }
+
+    /** The query as Go's url.Values.Encode writes it (keys sorted), which some Consul error bodies quote. */
+    String encodedQuery() {
+        StringBuilder out = new StringBuilder();
+        for (String name : new TreeSet<>(query.keySet())) {
+            for (String value : query.get(name)) {
+                out.append(out.length() == 0 ? "" : "&").append(goQueryEscape(name)).append('=').append(goQueryEscape(value));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Go's url.QueryEscape: like URLEncoder except that it keeps '~' and escapes '*'. */
+    private static String goQueryEscape(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("%7E", "~").replace("*", "%2A");
     }
 
     boolean pretty() {

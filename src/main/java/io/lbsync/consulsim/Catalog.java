@@ -11,7 +11,8 @@ import java.util.TreeSet;
 /**
  * The cluster catalog (nodes, service instances, checks) and the index bookkeeping Consul's state store does:
  * the "nodes", "services" and "checks" table indexes, one "service.&lt;name&gt;" index per service name,
- * and the service-extinction index used when a queried service has no instances.
+ * and the service-extinction index used when a queried service has no instances. Like Consul's catalog
+ * transactions it invalidates the sessions bound to a check that goes critical or away, or to a removed node.
  * Every method expects the {@link StateStore} lock to be held.
  */
 final class Catalog {
@@ -21,12 +22,14 @@ final class Catalog {
     private static final String EXTINCTION = "service_last_extinction";
 
     private final StateStore store;
+    private final Sessions sessions;
     private final TreeMap<String, CatalogNode> nodes = new TreeMap<>();
     private final TreeMap<String, TreeMap<String, CatalogService>> services = new TreeMap<>();
     private final TreeMap<String, TreeMap<String, CatalogCheck>> checks = new TreeMap<>();
 
-    Catalog(StateStore store) {
+    Catalog(StateStore store, Sessions sessions) {
         this.store = store;
+        this.sessions = sessions;
     }
 
     // ---- writes ----
@@ -69,6 +72,9 @@ final class Catalog {
         long idx = txn.index();
         onNode.put(in.checkId(), in.withIndexes(old == null ? idx : old.createIndex(), idx));
         checkChanged(in, idx);
+        if (in.status().equals(CatalogCheck.CRITICAL)) {
+            sessions.checkFailed(txn, in.node(), in.checkId());
+        }
         return true;
     }
 
@@ -84,6 +90,7 @@ final class Catalog {
             if (c.serviceId().equals(serviceId)) {
                 checks.get(node).remove(c.checkId());
                 checkChanged(c, idx);
+                sessions.checkFailed(txn, node, c.checkId());
             }
         }
         onNode.remove(serviceId);
@@ -99,6 +106,7 @@ final class Catalog {
             return false;
         }
         checkChanged(old, txn.index());
+        sessions.checkFailed(txn, node, checkId);
         return true;
     }
 
@@ -114,6 +122,7 @@ final class Catalog {
         }
         nodes.remove(node);
         store.bump(NODES, txn.index());
+        sessions.nodeRemoved(txn, node);
         return true;
     }
 
@@ -178,6 +187,11 @@ final class Catalog {
             }
         }
         return out;
+    }
+
+    Optional<CatalogCheck> check(String node, String checkId) {
+        TreeMap<String, CatalogCheck> onNode = checks.get(node);
+        return Optional.ofNullable(onNode == null ? null : onNode.get(checkId));
     }
 
     Collection<CatalogCheck> checksOn(String node) {

@@ -4,12 +4,13 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The shared pieces every endpoint works with: one state store, catalog, KV, ACLs, and the agents. */
+/** The shared pieces every endpoint works with: one state store, catalog, KV, sessions, ACLs, and the agents. */
 final class Cluster {
     final String datacenter;
     final StateStore store;
     final Catalog catalog;
     final KvStore kv;
+    final Sessions sessions;
     final AclResolver acl;
     final BlockingQuery blocking;
     private final Map<String, LocalAgent> agents = new LinkedHashMap<>();
@@ -17,8 +18,9 @@ final class Cluster {
     Cluster(String datacenter, StateStore store, AclResolver acl) {
         this.datacenter = datacenter;
         this.store = store;
-        this.catalog = new Catalog(store);
         this.kv = new KvStore(store);
+        this.sessions = new Sessions(store, kv);
+        this.catalog = new Catalog(store, sessions);
         this.acl = acl;
         this.blocking = new BlockingQuery(store);
     }

@@ -91,10 +91,20 @@ final class ConsulJson {
 
     /** The field named like {@code name} ignoring case and underscores, or null when absent or JSON null. */
     static JsonNode field(JsonNode obj, String name) {
+        JsonNode v = raw(obj, name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    /** Whether the key is there at all, JSON null included (Go decodes null into a slice as nil). */
+    static boolean present(JsonNode obj, String name) {
+        return raw(obj, name) != null;
+    }
+
+    private static JsonNode raw(JsonNode obj, String name) {
         String wanted = normalize(name);
         for (Map.Entry<String, JsonNode> e : obj.properties()) {
             if (normalize(e.getKey()).equals(wanted)) {
-                return e.getValue().isNull() ? null : e.getValue();
+                return e.getValue();
             }
         }
         return null;
@@ -192,7 +202,7 @@ final class ConsulJson {
         }
     }
 
-    private static IllegalArgumentException typeError(JsonNode v, String field, String goType) {
+    static IllegalArgumentException typeError(JsonNode v, String field, String goType) {
         return decodeFailed("json: cannot unmarshal " + typeOf(v) + " into Go struct field ." + field + " of type " + goType);
     }
 

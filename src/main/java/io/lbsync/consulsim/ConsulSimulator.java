@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-JVM imitation of a Consul 1.10 cluster's HTTP API: several agents, each with its own port, node name
  * and local services, sharing one catalog and KV store with raft-like indexes, blocking queries,
- * anti-entropy, TTL checks, ACLs and the per-client connection cap. Used by tests and by the demo mode.
+ * anti-entropy, TTL checks, sessions and KV locks, ACLs and the per-client connection cap.
+ * Used by tests and by the demo mode.
  * The first agent is the cluster's only server (it also carries the "consul" service, as real servers do).
  */
 public final class ConsulSimulator implements AutoCloseable {
@@ -45,6 +46,8 @@ public final class ConsulSimulator implements AutoCloseable {
         new CatalogEndpoints(cluster).addTo(router);
         new HealthEndpoints(cluster).addTo(router);
         new KvEndpoints(cluster).addTo(router);
+        new SessionEndpoints(cluster, new SessionTimers(cluster.store, cluster.sessions, scheduler), b.sessionTtlMinimum)
+                .addTo(router);
         new StatusEndpoints(cluster).addTo(router);
         this.dispatcher = new HttpDispatcher(router, acl, new ConnectionLimiter(b.maxConnectionsPerClient));
         int i = 0;
@@ -213,6 +216,7 @@ public final class ConsulSimulator implements AutoCloseable {
         private final Map<String, String> nodeAddresses = new LinkedHashMap<>();
         private int dnsPort = -1;
         private boolean dnsOnlyPassing;
+        private Duration sessionTtlMinimum = SessionEndpoints.DEFAULT_TTL_MIN;
 
         private Builder() {
         }
@@ -286,6 +290,18 @@ public final class ConsulSimulator implements AutoCloseable {
                 throw new IllegalArgumentException("must be at least 1");
             }
             this.maxConnectionsPerClient = n;
+            return this;
+        }
+
+        /**
+         * Consul's session_ttl_min: the shortest session TTL that /v1/session/create accepts (default 10s, as in
+         * Consul). Lower it for tests that want sessions to expire fast; a session expires after TTL × 2.
+         */
+        public Builder sessionTtlMinimum(Duration min) {
+            if (min.isNegative() || min.isZero()) {
+                throw new IllegalArgumentException("minimum TTL must be positive");
+            }
+            this.sessionTtlMinimum = min;
             return this;
         }
 

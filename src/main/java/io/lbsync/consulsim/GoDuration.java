@@ -75,6 +75,43 @@ final class GoDuration {
         return nanos + "ns";
     }
 
+    /** Go's Duration.String(), e.g. "10s", "1.5s", "250ms", "24h0m0s", which some Consul error bodies quote. */
+    static String goString(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        String sign = nanos < 0 ? "-" : "";
+        long u = Math.abs(nanos);
+        if (u < 1_000L) {
+            return sign + u + "ns";
+        }
+        if (u < 1_000_000L) {
+            return sign + decimal(u, 1_000L) + "\u00b5s";
+        }
+        if (u < 1_000_000_000L) {
+            return sign + decimal(u, 1_000_000L) + "ms";
+        }
+        String seconds = decimal(u % 60_000_000_000L, 1_000_000_000L) + "s";
+        long minutes = u / 60_000_000_000L;
+        if (minutes == 0) {
+            return sign + seconds;
+        }
+        long hours = minutes / 60;
+        return sign + (hours > 0 ? hours + "h" : "") + minutes % 60 + "m" + seconds;
+    }
+
+    /** value / unit with the fraction's trailing zeros (and a bare point) dropped, as Go's fmtFrac prints it. */
+    private static String decimal(long value, long unit) {
+        long fraction = value % unit;
+        if (fraction == 0) {
+            return Long.toString(value / unit);
+        }
+        int digits = Long.toString(unit).length() - 1;
+        String text = String.format("%0" + digits + "d", fraction).replaceAll("0+$", "");
+        return value / unit + "." + text;
+    }
+
     private static IllegalArgumentException invalid(String text) {
         return new IllegalArgumentException("time: invalid duration \"" + text + "\"");
     }

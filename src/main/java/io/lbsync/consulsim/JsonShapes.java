@@ -131,15 +131,50 @@ final class JsonShapes {
         return m;
     }
 
-    /** structs.DirEntry: one element of a /v1/kv answer. Empty values are null, as Go marshals a nil []byte. */
+    /**
+     * structs.DirEntry: one element of a /v1/kv answer. Empty values are null, as Go marshals a nil []byte;
+     * Session is omitted (omitempty) while nobody holds the key.
+     */
     static Map<String, Object> kv(KvEntry e) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("LockIndex", 0);
+        m.put("LockIndex", e.lockIndex());
         m.put("Key", e.key());
         m.put("Flags", e.flags());
         m.put("Value", e.value().length == 0 ? null : Base64.getEncoder().encodeToString(e.value()));
+        if (!e.session().isEmpty()) {
+            m.put("Session", e.session());
+        }
         m.put("CreateIndex", e.createIndex());
         m.put("ModifyIndex", e.modifyIndex());
+        return m;
+    }
+
+    /** structs.Session as /v1/session/info, list, node and renew return it; the deprecated Checks only when set. */
+    static Map<String, Object> session(SessionEntry s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", s.id());
+        m.put("Name", s.name());
+        m.put("Node", s.node());
+        m.put("LockDelay", s.lockDelay().toNanos());
+        m.put("Behavior", s.behavior());
+        m.put("TTL", s.ttl());
+        m.put("NodeChecks", s.nodeChecks());
+        List<Map<String, Object>> serviceChecks = null;
+        if (s.serviceChecks() != null) {
+            serviceChecks = new ArrayList<>();
+            for (SessionEntry.ServiceCheck c : s.serviceChecks()) {
+                Map<String, Object> check = new LinkedHashMap<>();
+                check.put("ID", c.id());
+                check.put("Namespace", c.namespace());
+                serviceChecks.add(check);
+            }
+        }
+        m.put("ServiceChecks", serviceChecks);
+        if (s.checks() != null && !s.checks().isEmpty()) {
+            m.put("Checks", s.checks());
+        }
+        m.put("CreateIndex", s.createIndex());
+        m.put("ModifyIndex", s.modifyIndex());
         return m;
     }
 

@@ -1,10 +1,14 @@
 package io.lbsync.consulsim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
-/** /v1/kv/&lt;key&gt;: get (single, ?recurse, ?keys, ?raw), put (?cas, ?flags) and delete (?recurse, ?cas). */
+/**
+ * /v1/kv/&lt;key&gt;: get (single, ?recurse, ?keys, ?raw), put (?cas, ?flags, ?acquire, ?release) and
+ * delete (?recurse, ?cas).
+ */
 final class KvEndpoints {
     /** Consul's default kv_max_value_size. */
     static final int MAX_VALUE_SIZE = 512 * 1024;
@@ -110,9 +114,7 @@ final class KvEndpoints {
         if (key.isEmpty()) {
             throw ApiException.badRequest("Missing key name");
         }
-        if (req.has("acquire") || req.has("release")) {
-            throw ApiException.badRequest("sessions (?acquire/?release) are not supported by the Consul simulator");
-        }
+        rejectConflictingFlags(req, "cas", "acquire", "release");
         long flags = unsignedParam(req, "flags", "Invalid flags");
         Long cas = req.has("cas") ? unsignedParam(req, "cas", "Invalid cas value") : null;
         byte[] value = req.body();
@@ -123,16 +125,52 @@ final class KvEndpoints {
         if (!req.policy().key().canWrite()) {
             throw ApiException.permissionDenied();
         }
-        boolean ok = cluster.store.write(txn -> cluster.kv.put(txn, key, value, flags, cas));
+        boolean ok;
+        if (req.has("acquire")) {
+            ok = acquire(key, value, flags, req.param("acquire"));
+        } else if (req.has("release")) {
+            String session = req.param("release");
+            ok = cluster.store.tryWrite(txn -> cluster.kv.unlock(txn, key, value, flags, requireSession(session)));
+        } else {
+            ok = cluster.store.write(txn -> cluster.kv.put(txn, key, value, flags, cas));
+        }
         return ApiResponse.json(ok, req.pretty());
+    }
+
+    /**
+     * Consul's order: the leader refuses a key still in lock-delay (false) before the state store looks at the
+     * session, which must exist; errors come back from the RPC as 500 with the state store's text.
+     */
+    private boolean acquire(String key, byte[] value, long flags, String session) throws ApiException {
+        return cluster.store.tryWrite(txn -> {
+            if (cluster.kv.inLockDelay(key)) {
+                return false;
+            }
+            if (cluster.sessions.get(requireSession(session)) == null) {
+                throw ApiException.internal("invalid session \"" + session + "\"");
+            }
+            return cluster.kv.lock(txn, key, value, flags, session);
+        });
+    }
+
+    private static String requireSession(String session) throws ApiException {
+        if (session.isEmpty()) {
+            throw ApiException.internal("missing session");
+        }
+        return session;
+    }
+
+    /** Consul's conflictingFlags: at most one of these parameters, else 400 quoting the whole query. */
+    private static void rejectConflictingFlags(ApiRequest req, String... flags) throws ApiException {
+        if (Arrays.stream(flags).filter(req::has).count() > 1) {
+            throw ApiException.badRequest("Conflicting flags: " + req.encodedQuery() + "\n");
+        }
     }
 
     private ApiResponse delete(ApiRequest req) throws ApiException {
         String key = req.pathAfter(PREFIX);
         boolean recurse = req.has("recurse");
-        if (recurse && req.has("cas")) {
-            throw ApiException.badRequest("Conflicting flags: cas=" + req.param("cas") + "&recurse=");
-        }
+        rejectConflictingFlags(req, "recurse", "cas");
         if (!recurse && key.isEmpty()) {
             throw ApiException.badRequest("Missing key name");
         }

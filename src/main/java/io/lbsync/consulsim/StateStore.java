@@ -54,6 +54,22 @@ final class StateStore {
         }
     }
 
+    /** A write that may refuse with an API error; it must throw before changing anything, there is no rollback. */
+    @FunctionalInterface
+    interface Refusable<T> {
+        T apply(Txn txn) throws ApiException;
+    }
+
+    /** Like {@link #write}, for writes that validate state under the lock first. */
+    <T> T tryWrite(Refusable<T> action) throws ApiException {
+        lock.lock();
+        try {
+            return action.apply(new Txn(this));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     long allocateIndex() {
         requireLocked();
         raftIndex++;

@@ -18,6 +18,9 @@ class ConsulSimAclTest {
     private static final String MASTER = "root-secret";
     private static final String READ_ONLY = "ro-secret";
     private static final String WRITER = "writer-secret";
+    private static final String LOCKER = "locker-secret";
+    private static final String SESSION_ONLY = "session-only-secret";
+    private static final String NO_SESSION_RULE = "no-session-rule-secret";
 
     private ConsulTestCluster cluster;
     private ConsulHttp master;
@@ -28,6 +31,10 @@ class ConsulSimAclTest {
         cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().aclMasterToken(MASTER), MASTER);
         cluster.simulator().addToken(READ_ONLY, TokenPolicy.readOnly());
         cluster.simulator().addToken(WRITER, TokenPolicy.readOnly().withServiceWrite());
+        cluster.simulator().addToken(LOCKER, TokenPolicy.readOnly().withSessionWrite().withKeyWrite());
+        cluster.simulator().addToken(SESSION_ONLY, TokenPolicy.readOnly().withSessionWrite());
+        cluster.simulator().addToken(NO_SESSION_RULE, new TokenPolicy(false, TokenPolicy.Access.READ,
+                TokenPolicy.Access.READ, TokenPolicy.Access.READ, TokenPolicy.Access.READ));
         master = cluster.http();
         node = cluster.nodes().get(0);
         master.registerService(node, "{\"Name\":\"web\",\"Port\":80}").requireOk();
@@ -84,5 +91,43 @@ class ConsulSimAclTest {
         assertThat(body).contains("\"web\"");
         HttpRequest query = HttpRequest.newBuilder(URI.create(cluster.url() + "/v1/catalog/services?token=" + MASTER)).build();
         assertThat(client.send(query, HttpResponse.BodyHandlers.ofString()).body()).contains("\"web\"");
+    }
+
+    @Test
+    void sessionsNeedSessionRightsReadsAreFilteredAndLocksNeedKeyWrite() {
+        ConsulHttp anonymous = master.withToken(null);
+        ConsulHttp readOnly = master.withToken(READ_ONLY);
+        ConsulHttp locker = master.withToken(LOCKER);
+        ConsulHttp.Response anonymousCreate = anonymous.put("/v1/session/create", "");
+        assertThat(anonymousCreate.status()).isEqualTo(403);
+        assertThat(anonymousCreate.body()).isEqualTo("Permission denied");
+        assertThat(readOnly.put("/v1/session/create", "").status()).isEqualTo(403);
+        String id = locker.put("/v1/session/create", "").requireOk().json().path("ID").asText();
+
+        assertThat(anonymous.get("/v1/session/info/" + id).requireOk().body()).isEqualTo("[]");
+        assertThat(anonymous.get("/v1/session/list").requireOk().body()).isEqualTo("[]");
+        assertThat(master.withToken(NO_SESSION_RULE).get("/v1/session/list").requireOk().body()).isEqualTo("[]");
+        assertThat(readOnly.get("/v1/session/info/" + id).requireOk().json()).hasSize(1);
+        assertThat(readOnly.get("/v1/session/node/" + node).requireOk().json().findValuesAsText("ID")).contains(id);
+        assertThat(readOnly.put("/v1/session/renew/" + id, "").status()).isEqualTo(403);
+        assertThat(readOnly.put("/v1/session/destroy/" + id, "").status()).isEqualTo(403);
+        assertThat(anonymous.put("/v1/session/renew/" + id + "-unknown", "").status()).isEqualTo(404);
+        assertThat(anonymous.put("/v1/session/destroy/" + id + "-unknown", "").requireOk().body()).isEqualTo("true");
+
+        assertThat(master.withToken(SESSION_ONLY).put("/v1/kv/leader?acquire=" + id, "x").status()).isEqualTo(403);
+        assertThat(locker.put("/v1/kv/leader?acquire=" + id, "x").requireOk().body()).isEqualTo("true");
+        assertThat(locker.put("/v1/session/renew/" + id, "").requireOk().json()).hasSize(1);
+        assertThat(locker.put("/v1/session/destroy/" + id, "").requireOk().body()).isEqualTo("true");
+        assertThat(master.get("/v1/kv/leader").requireOk().json().get(0).has("Session")).isFalse();
+    }
+
+    @Test
+    void policiesWithoutASessionRuleKeepTheirMeaning() {
+        TokenPolicy.Access write = TokenPolicy.Access.WRITE;
+        assertThat(new TokenPolicy(true, write, write, write, write).session()).isEqualTo(write);
+        assertThat(TokenPolicy.MANAGEMENT.session()).isEqualTo(write);
+        assertThat(TokenPolicy.readOnly().session()).isEqualTo(TokenPolicy.Access.READ);
+        assertThat(TokenPolicy.DENY_ALL.session()).isEqualTo(TokenPolicy.Access.DENY);
+        assertThat(TokenPolicy.readOnly().withServiceWrite().withSessionWrite().service()).isEqualTo(write);
     }
 }
