@@ -13,7 +13,9 @@ import io.lbsync.model.ServiceInstances;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,6 +36,7 @@ public final class DuplicateCleanup {
     static final Duration CATALOG_SYNC_GRACE = Duration.ofMinutes(2);
     private static final Duration REMEMBER_REMOVALS = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RECENT_CHANGES = 50;
 
     private final ConsulStateStore state;
     private final CatalogReads reads;
@@ -47,6 +50,7 @@ public final class DuplicateCleanup {
     private final CleanupCounters counters = new CleanupCounters();
     private final RetrySchedule retries = new RetrySchedule();
     private final Map<String, Removal> removals = new HashMap<>();
+    private final Deque<Change> recent = new ArrayDeque<>();
     private volatile CleanupReport last = CleanupReport.notRunYet();
 
     /** @param leader whether this instance holds the cleanup lock right now (checked before every removal) */
@@ -80,6 +84,7 @@ public final class DuplicateCleanup {
         CleanupReport report = new CleanupReport(now.toString(), dryRun, catalog.index(), run.duplicatedIds, run.extraCopies,
                 List.copyOf(run.decisions), "");
         report.decisions().forEach(d -> audit.log(d, dryRun));
+        rememberChanges(report);
         counters.record(report);
         last = report;
         return report;
@@ -149,6 +154,20 @@ public final class DuplicateCleanup {
         }
     }
 
+    /** Removals and failures stay visible after later runs found nothing more to do. */
+    private void rememberChanges(CleanupReport report) {
+        synchronized (recent) {
+            for (CleanupDecision d : report.decisions()) {
+                if (d.action() == Action.REMOVED || d.action() == Action.FAILED) {
+                    recent.addFirst(new Change(report.time(), d));
+                    if (recent.size() > RECENT_CHANGES) {
+                        recent.removeLast();
+                    }
+                }
+            }
+        }
+    }
+
     private static CleanupDecision failed(Suspect s, String reason) {
         return new CleanupDecision(Action.FAILED, s.service(), s.id(), String.join(",", s.nodes()), "", 0, "", reason);
     }
@@ -161,15 +180,22 @@ public final class DuplicateCleanup {
         return counters;
     }
 
-    /** The body of GET /cleanup/report: whether this instance leads, and its last report. */
+    /** The body of GET /cleanup/report: whether this instance leads, its last report, its latest removals and failures. */
     public String reportJson() throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("leader", leader.getAsBoolean());
         body.put("lastReport", last);
+        synchronized (recent) {
+            body.put("recentChanges", List.copyOf(recent));
+        }
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body);
     }
 
     private record Removal(Instant at, long createIndex) {
+    }
+
+    /** A removal or failure and the time of the run that made it (newest first in the report). */
+    public record Change(String time, CleanupDecision decision) {
     }
 
     /** What one run collected; agent probes are shared by the copies of one node. */

@@ -96,12 +96,28 @@ class DuplicateCleanupIT {
         assertThat(agentHas(b, id)).isTrue();
         assertThat(catalogNodes(service + "-lone")).containsExactly(c);
 
-        assertThat(decisions("kept")).anySatisfy(d -> {
-            assertThat(d.path("node").asText()).isEqualTo(b);
-            assertThat(d.path("reason").asText()).isEqualTo("node address equals service address");
-        });
+        JsonNode removed = app.httpGet("/cleanup/report").requireOk().json().path("recentChanges").get(0).path("decision");
+        assertThat(removed.path("action").asText()).isEqualTo("removed");
+        assertThat(removed.path("node").asText()).isEqualTo(a);
+        assertThat(removed.path("keptNode").asText()).isEqualTo(b);
+        assertThat(removed.path("reason").asText()).contains("node address equals service address");
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(app.camel().getRegistry()
                 .lookupByNameAndType("cleanup", DuplicateCleanup.class).counters().removed()).isEqualTo(1));
+    }
+
+    @Test
+    void aRemovedCopyThatIsRegisteredAgainIsReportedAsFailedAndRemovedAgain() {
+        String id = service + "-again";
+        register(b, id, cluster.nodeAddress(b));
+        register(a, id, cluster.nodeAddress(b));
+        app = LbsyncApp.start(LbsyncTestProperties.forCleanup(cluster, false));
+        await().atMost(TIMEOUT).until(() -> catalogNodes(id).equals(List.of(b)));
+
+        register(a, id, cluster.nodeAddress(b)); // the client registers through the load balancer again
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(app.httpGet("/cleanup/report").requireOk().json()
+                .path("recentChanges").findValues("reason")).anySatisfy(r -> assertThat(r.asText()).contains("registered again after its removal")));
+        await().atMost(TIMEOUT).until(() -> catalogNodes(id).equals(List.of(b)) && !agentHas(a, id));
     }
 
     @Test
