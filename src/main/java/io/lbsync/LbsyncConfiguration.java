@@ -81,7 +81,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
         AgentUrls urls = new AgentUrls(settings.string(AgentUrls.PROPERTY, "http://{address}:8500"), settings::optional);
         boolean dryRun = settings.bool("lbsync.cleanup.dry-run", true);
         camel.getRegistry().bind("cleanup", new DuplicateCleanup(state, reads, new OwningAgent(api, urls), dryRun,
-                () -> election.isLeader(DuplicateCleanup.LEADER_NAMESPACE), Clock.systemUTC()));
+                () -> election.isLeader(DuplicateCleanup.LEADER_NAMESPACE), () -> election.leaderOf(DuplicateCleanup.LEADER_NAMESPACE),
+                Clock.systemUTC()));
         camel.getRegistry().bind("registrationGuard", new RegistrationGuard(api, reads, urls, state));
         LOG.info("event=cleanup enabled={} dry_run={} interval={} agent_url={} registration_guard={}",
                 settings.bool("lbsync.cleanup.enabled", true), dryRun, settings.string("lbsync.cleanup.interval", "30s"),

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * One cleanup run (the steps of routes/duplicate-cleanup.yaml): suspects from the watched catalog, a fresh
@@ -43,6 +44,7 @@ public final class DuplicateCleanup {
     private final OwningAgent agents;
     private final boolean dryRun;
     private final BooleanSupplier leader;
+    private final Supplier<String> leaderName;
     private final Clock clock;
     private final KeeperPolicy policy = new KeeperPolicy();
     private final DuplicateFinder finder = new DuplicateFinder();
@@ -53,14 +55,18 @@ public final class DuplicateCleanup {
     private final Deque<Change> recent = new ArrayDeque<>();
     private volatile CleanupReport last = CleanupReport.notRunYet();
 
-    /** @param leader whether this instance holds the cleanup lock right now (checked before every removal) */
+    /**
+     * @param leader     whether this instance holds the cleanup lock right now (checked before every removal)
+     * @param leaderName the instance holding it (for the report)
+     */
     public DuplicateCleanup(ConsulStateStore state, CatalogReads reads, OwningAgent agents, boolean dryRun,
-                            BooleanSupplier leader, Clock clock) {
+                            BooleanSupplier leader, Supplier<String> leaderName, Clock clock) {
         this.state = state;
         this.reads = reads;
         this.agents = agents;
         this.dryRun = dryRun;
         this.leader = leader;
+        this.leaderName = leaderName;
         this.clock = clock;
     }
 
@@ -184,6 +190,7 @@ public final class DuplicateCleanup {
     public String reportJson() throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("leader", leader.getAsBoolean());
+        body.put("leaderInstance", leaderName.get());
         body.put("lastReport", last);
         synchronized (recent) {
             body.put("recentChanges", List.copyOf(recent));

@@ -1,5 +1,7 @@
 package io.lbsync.leader;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
 import org.kiwiproject.consul.Consul;
@@ -15,6 +17,7 @@ import org.kiwiproject.consul.Consul;
 public final class ConsulLeaderElection extends AbstractCamelClusterService<ConsulLeaderView> {
     private final Supplier<Consul> clients;
     private final LeaderSettings settings;
+    private final Map<String, ConsulLeaderView> views = new ConcurrentHashMap<>();
 
     /** @param clients makes a Consul client per view (each closes its own when it stops) */
     public ConsulLeaderElection(Supplier<Consul> clients, LeaderSettings settings) {
@@ -25,11 +28,14 @@ public final class ConsulLeaderElection extends AbstractCamelClusterService<Cons
 
     @Override
     protected ConsulLeaderView createView(String namespace) {
-        return new ConsulLeaderView(this, namespace, clients, settings);
+        ConsulLeaderView view = new ConsulLeaderView(this, namespace, clients, settings);
+        views.put(namespace, view);
+        return view;
     }
 
-    /** The instance name holding the lock of a namespace, if any (read from Consul). */
-    public String leaderOf(String namespace) throws Exception {
-        return ((ConsulLeaderView) getView(namespace)).leaderName();
+    /** The instance name in the lock of a namespace as last seen; empty when nobody holds it or nobody here asked. */
+    public String leaderOf(String namespace) {
+        ConsulLeaderView view = views.get(namespace);
+        return view == null ? "" : view.leaderName();
     }
 }

@@ -33,7 +33,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
     private final LeaderSettings settings;
     private final String key;
     private final AtomicBoolean leader = new AtomicBoolean();
-    private final Member local = new Member(true);
+    private final LocalMember local = new LocalMember();
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
     private volatile boolean running;
     private volatile String session;
@@ -182,13 +182,8 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
         return List.of(local);
     }
 
-    private final class Member implements CamelClusterMember {
-        private final boolean isLocal;
-
-        Member(boolean isLocal) {
-            this.isLocal = isLocal;
-        }
-
+    /** This instance; other instances are only known by the name in the lock ({@link #leaderName()}). */
+    private final class LocalMember implements CamelClusterMember {
         @Override
         public boolean isLeader() {
             return leader.get();
@@ -196,7 +191,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
 
         @Override
         public boolean isLocal() {
-            return isLocal;
+            return true;
         }
 
         @Override

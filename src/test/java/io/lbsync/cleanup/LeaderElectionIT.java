@@ -82,6 +82,7 @@ class LeaderElectionIT {
         second = start("lbsync-b");
         Pause.millis(2_000);
         assertThat(leads(second)).isFalse();
+        assertThat(second.httpGet("/cleanup/report").json().path("leaderInstance").asText()).isEqualTo("lbsync-a");
         assertThat(new String(Base64.getDecoder().decode(lock().path("Value").asText()), StandardCharsets.UTF_8)).isEqualTo("lbsync-a");
 
         duplicateAndAwaitRemoval(service + "-1");

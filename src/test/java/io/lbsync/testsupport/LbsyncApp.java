@@ -56,10 +56,15 @@ public final class LbsyncApp implements AutoCloseable {
         return http("GET", path, null);
     }
 
-    /** A request to lbsync's own HTTP server; {@code token} (may be null) goes in X-Consul-Token. */
+    /** A request to lbsync's own HTTP server, without token. */
     public ConsulHttp.Response http(String method, String path, String body) {
+        return http(method, path, body, null);
+    }
+
+    /** A request to lbsync's own HTTP server; {@code token} (may be null) goes in X-Consul-Token. */
+    public ConsulHttp.Response http(String method, String path, String body, String token) {
         String port = camel().getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow();
-        return ConsulHttp.plain().send(method, "http://127.0.0.1:" + port + path, body, Duration.ofSeconds(30));
+        return ConsulHttp.plain().withToken(token).send(method, "http://127.0.0.1:" + port + path, body, Duration.ofSeconds(30));
     }
 
     public ConfigTarget target(String name) {
