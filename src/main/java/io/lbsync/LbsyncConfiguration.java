@@ -14,6 +14,7 @@ import io.lbsync.install.CommandLine;
 import io.lbsync.install.CommandReloader;
 import io.lbsync.install.CommandRunner;
 import io.lbsync.install.ConfigTarget;
+import io.lbsync.install.ImplausibleChangeGuard;
 import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.NewWorkersCheck;
 import io.lbsync.install.Reloader;
@@ -57,6 +58,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("consulState", state);
         camel.getRegistry().bind("watchHealth", new WatchHealth());
         camel.getRegistry().bind("targets", new Targets(camel));
+        camel.getRegistry().bind("changeGuard", new ImplausibleChangeGuard(settings.integer("lbsync.guard.max-drop-percent", 50),
+                settings.duration("lbsync.guard.confirm-after", "30s"), Clock.systemUTC()));
         LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(),
                 consul.blockingWait(), routes, settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"),
                 kv ? kvPrefix : "(off)");

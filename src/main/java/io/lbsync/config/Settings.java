@@ -36,6 +36,15 @@ public final class Settings {
         };
     }
 
+    public int integer(String name, int defaultValue) {
+        Optional<String> v = optional(name);
+        try {
+            return v.isEmpty() ? defaultValue : Integer.parseInt(v.get());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": '" + v.get() + "' is not a whole number");
+        }
+    }
+
     public Duration duration(String name, String defaultValue) {
         return Durations.parse(name, string(name, defaultValue));
     }

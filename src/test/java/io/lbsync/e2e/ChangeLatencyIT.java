@@ -99,6 +99,9 @@ class ChangeLatencyIT {
 
             List<Change> changes = new ArrayList<>();
             String service = prefix + "-moving";
+            // a second, steady instance: a failing check then takes 1 of 2 servers, which the implausible-change
+            // guard (shipped default: hold drops above 50 %) lets through at once
+            register(service, service + "-anchor", 20999);
             for (int k = 0; k < CHANGES; k++) {
                 int cycle = k / 4;
                 String id = service + "-" + cycle;

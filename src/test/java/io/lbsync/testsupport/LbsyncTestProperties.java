@@ -19,6 +19,8 @@ public final class LbsyncTestProperties {
         p.put("lbsync.consul.wait", "10s");
         p.put("lbsync.wait.min", "50ms");
         p.put("lbsync.wait.max", "500ms");
+        // tests of other features remove all instances at once; ImplausibleChangeGuardIT turns the guard on
+        p.put("lbsync.guard.confirm-after", "0s");
         // several instances may run at once: each gets its own HTTP port
         try {
             p.put("camel.server.port", String.valueOf(Ports.free()));

@@ -1,0 +1,119 @@
+package io.lbsync.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.ConsulState;
+import io.lbsync.model.HealthStatus;
+import io.lbsync.model.KvSnapshot;
+import io.lbsync.model.ServiceInstance;
+import io.lbsync.model.ServiceInstances;
+import io.lbsync.quiesce.QuiesceEndpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+class ImplausibleChangeGuardTest {
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    };
+    private final ImplausibleChangeGuard guard = new ImplausibleChangeGuard(50, Duration.ofSeconds(30), clock);
+    private final DefaultCamelContext camel = new DefaultCamelContext();
+
+    /** "web" with {@code passing} passing and {@code critical} critical instances. */
+    private static ConsulState state(int passing, int critical) {
+        List<ServiceInstance> all = new ArrayList<>();
+        for (int i = 0; i < passing + critical; i++) {
+            all.add(ServiceInstance.of("web", "web-" + i, "n", "10.0.0.1", "10.0.1." + i, 80, List.of(), Map.of(),
+                    i < passing ? HealthStatus.PASSING : HealthStatus.CRITICAL));
+        }
+        Map<String, ServiceInstances> services = all.isEmpty() ? Map.of() : Map.of("web", new ServiceInstances("web", 1, all));
+        return new ConsulState(CatalogSnapshot.of(1, services), KvSnapshot.empty("lbsync/"));
+    }
+
+    private Exchange check(ConsulState state) {
+        Exchange e = new DefaultExchange(camel);
+        e.setProperty("lbsyncTarget", "haproxy");
+        e.getMessage().setBody(state);
+        guard.check(e);
+        return e;
+    }
+
+    private boolean held(ConsulState state) {
+        return check(state).getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class);
+    }
+
+    @Test
+    void theFirstStateIsAlwaysAccepted() {
+        assertThat(held(state(0, 0))).isFalse();
+    }
+
+    @Test
+    void emptyingABackendIsHeldThenAppliedIfConsulStillSaysSoAfterTheConfirmTime() {
+        assertThat(held(state(4, 0))).isFalse();
+        Exchange first = check(state(0, 4));
+        assertThat(first.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(first.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(30));
+        now = now.plusSeconds(10);
+        Exchange again = check(state(0, 0));
+        assertThat(again.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(again.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(20));
+        now = now.plusSeconds(20);
+        assertThat(held(state(0, 0))).isFalse();
+        assertThat(guard.holds()).isEqualTo(1);
+    }
+
+    @Test
+    void aTransientDropThatRecoversResetsTheHold() {
+        held(state(4, 0));
+        assertThat(held(state(0, 0))).isTrue();
+        now = now.plusSeconds(5);
+        assertThat(held(state(4, 0))).isFalse();
+        now = now.plusSeconds(40);
+        assertThat(held(state(0, 0))).isTrue(); // a new hold: the earlier one ended
+        assertThat(guard.holds()).isEqualTo(2);
+    }
+
+    @Test
+    void dropsUpToTheLimitPassAtOnceAndLargerOnesAreHeld() {
+        held(state(4, 0));
+        assertThat(held(state(2, 2))).isFalse(); // 50 %: not more than the limit
+        assertThat(held(state(1, 0))).isFalse(); // judged against the accepted 2: 50 %
+        held(state(10, 0));
+        assertThat(held(state(4, 0))).isTrue(); // 60 %
+    }
+
+    @Test
+    void aZeroConfirmTimeTurnsTheGuardOff() {
+        ImplausibleChangeGuard off = new ImplausibleChangeGuard(50, Duration.ZERO, clock);
+        Exchange e = new DefaultExchange(camel);
+        e.setProperty("lbsyncTarget", "haproxy");
+        e.getMessage().setBody(state(4, 0));
+        off.check(e);
+        e.getMessage().setBody(state(0, 0));
+        off.check(e);
+        assertThat(e.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isFalse();
+    }
+}
