@@ -107,6 +107,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
         if (!t.enabled()) {
             return t;
         }
+        checkOutputDirectory(t);
         if (t.validates() && !exists(t.validateCommand(), "lbsync." + t.name() + ".validate-command")) {
             if (!demo) {
                 throw new IllegalArgumentException("lbsync." + t.name() + ".validate-command: '" + first(t.validateCommand())
@@ -121,6 +122,19 @@ public class LbsyncConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("lbsync." + t.name() + ".reload-command: '" + first(t.reloadCommand()) + "' not found");
         }
         return t;
+    }
+
+    /** The live file is replaced by renaming a file written next to it: its directory must exist and be writable. */
+    private static void checkOutputDirectory(TargetSettings t) {
+        Path dir = t.output().getParent();
+        String property = "lbsync." + t.name() + ".output";
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(property + ": directory " + dir + " does not exist (create it, writable by lbsync)");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException(property + ": directory " + dir + " is not writable by lbsync (the new config is "
+                    + "written next to " + t.output().getFileName() + ", then renamed over it)");
+        }
     }
 
     private static boolean exists(String command, String property) {

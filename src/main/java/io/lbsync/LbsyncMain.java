@@ -63,6 +63,7 @@ public final class LbsyncMain {
             scenario = DemoScenario.start();
             main.addOverrideProperty("lbsync.consul.url", scenario.consulUrl());
             main.addOverrideProperty("lbsync.demo", "true");
+            java.nio.file.Files.createDirectories(Path.of("out")); // the demo writes its configs to ./out
             if (Executables.find("nginx").isPresent()) {
                 // show the K/V side too; nginx's own files go next to the demo output, not to /run and /var/log
                 Path out = Path.of("out").toAbsolutePath();

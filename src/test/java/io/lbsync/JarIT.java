@@ -72,8 +72,22 @@ class JarIT {
 
     @Test
     void withoutTheDemoAMissingValidatorIsAStartupError(@TempDir Path cwd) throws Exception {
-        Run run = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "PATH", cwd.toString()), "--once");
+        Run run = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "PATH", cwd.toString(),
+                "LBSYNC_HAPROXY_OUTPUT", cwd.resolve("h.cfg").toString()), "--once");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.output()).contains("lbsync.haproxy.validate-command", "'haproxy' not found");
+    }
+
+    @Test
+    void anOutputDirectoryThatDoesNotExistOrAWorldWritableModeIsAStartupError(@TempDir Path cwd) throws Exception {
+        Run missing = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(),
+                "LBSYNC_HAPROXY_OUTPUT", cwd.resolve("no-such-dir/haproxy.cfg").toString()), "--once");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.output()).contains("lbsync: cannot start: lbsync.haproxy.output: directory", "does not exist");
+
+        Run writable = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "LBSYNC_HAPROXY_OUTPUT", cwd.resolve("h.cfg").toString(),
+                "LBSYNC_HAPROXY_FILE_MODE", "0666"), "--once");
+        assertThat(writable.exit()).isEqualTo(1);
+        assertThat(writable.output()).contains("lbsync.haproxy.file-mode", "world-writable");
     }
 }

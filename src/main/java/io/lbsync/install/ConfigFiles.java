@@ -7,7 +7,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * The files of one target: the live config, its staged successor (same directory, so the final rename is
@@ -18,9 +20,12 @@ public final class ConfigFiles {
     private final Path live;
     private final Path staged;
     private final Path backup;
+    private final Set<PosixFilePermission> mode;
 
-    public ConfigFiles(Path live) {
+    /** @param mode the permissions every installed file gets (the live file and its backup) */
+    public ConfigFiles(Path live, Set<PosixFilePermission> mode) {
         this.live = live.toAbsolutePath();
+        this.mode = Set.copyOf(mode);
         this.staged = this.live.resolveSibling("." + this.live.getFileName() + ".lbsync-staged");
         this.backup = this.live.resolveSibling(this.live.getFileName() + ".bak");
     }
@@ -45,21 +50,22 @@ public final class ConfigFiles {
         }
     }
 
-    /** Writes the candidate next to the live file, with the live file's permissions when it has one. */
+    /**
+     * Writes the candidate next to the live file, with the configured permissions. A failed write (a full disk)
+     * removes what it wrote and leaves the live file as it was.
+     */
     public Path stage(String content) {
         try {
-            Files.createDirectories(live.getParent());
             Files.writeString(staged, content, StandardCharsets.UTF_8);
-            if (Files.isRegularFile(live)) {
-                try {
-                    Files.setPosixFilePermissions(staged, Files.getPosixFilePermissions(live));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system: keep the default permissions
-                }
-            }
+            permit(staged);
             return staged;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + staged, e);
+            try {
+                Files.deleteIfExists(staged);
+            } catch (IOException ignored) {
+                // the original failure is what matters
+            }
+            throw new UncheckedIOException("cannot write " + staged + " (live file unchanged): " + e.getMessage(), e);
         }
     }
 
@@ -82,12 +88,13 @@ public final class ConfigFiles {
             if (hadPrevious) {
                 Path tmp = backup.resolveSibling("." + backup.getFileName() + ".tmp");
                 Files.copy(live, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                permit(tmp);
                 atomicMove(tmp, backup);
             }
             atomicMove(staged, live);
             return hadPrevious;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot install " + live, e);
+            throw new UncheckedIOException("cannot install " + live + " (live file unchanged): " + e.getMessage(), e);
         }
     }
 
@@ -102,6 +109,14 @@ public final class ConfigFiles {
             atomicMove(staged, live);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restore " + live + " from " + backup, e);
+        }
+    }
+
+    private void permit(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, mode);
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep the default permissions
         }
     }
 

@@ -45,7 +45,7 @@ public class ConfigTarget {
         this.renderer = new TemplateRenderer(settings.template());
         this.modelBuilder = new TemplateModelBuilder();
         this.params = params;
-        this.files = new ConfigFiles(settings.output());
+        this.files = new ConfigFiles(settings.output(), settings.fileMode());
         this.validateCommand = settings.validates()
                 ? Optional.of(CommandLine.split("lbsync." + settings.name() + ".validate-command", settings.validateCommand()))
                 : Optional.empty();

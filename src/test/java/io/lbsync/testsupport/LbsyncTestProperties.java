@@ -19,6 +19,14 @@ public final class LbsyncTestProperties {
         p.put("lbsync.consul.wait", "10s");
         p.put("lbsync.wait.min", "50ms");
         p.put("lbsync.wait.max", "500ms");
+        // configs go to a fresh directory unless the test says where (the output directory must exist)
+        try {
+            java.nio.file.Path out = java.nio.file.Files.createTempDirectory("lbsync-test-out");
+            p.put("lbsync.haproxy.output", out.resolve("haproxy.cfg").toString());
+            p.put("lbsync.nginx.output", out.resolve("nginx.conf").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // tests of other features remove all instances at once; ImplausibleChangeGuardIT turns the guard on
         p.put("lbsync.guard.confirm-after", "0s");
         // several instances may run at once: each gets its own HTTP port
