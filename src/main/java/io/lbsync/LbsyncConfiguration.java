@@ -23,7 +23,7 @@ import io.lbsync.leader.ConsulLeaderElection;
 import io.lbsync.leader.LeaderSettings;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.render.TemplateParams;
-import io.lbsync.watch.ConsulClientFactory;
+import io.lbsync.watch.ConsulClients;
 import io.lbsync.watch.WatchHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
      * Consul lock that makes master: routes run on one lbsync instance only.
      */
     private static void bindCleanup(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state) {
-        ConsulLeaderElection election = new ConsulLeaderElection(() -> ConsulClientFactory.create(consul), LeaderSettings.from(settings));
+        ConsulLeaderElection election = new ConsulLeaderElection(() -> new ConsulClients(consul), LeaderSettings.from(settings));
         try {
             camel.addService(election); // DESIGN.md: only this way does the master: component find it in camel-main
         } catch (Exception e) {

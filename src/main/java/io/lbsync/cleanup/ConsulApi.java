@@ -3,7 +3,6 @@ package io.lbsync.cleanup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lbsync.config.ConsulSettings;
-import io.lbsync.watch.ConsulClientFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Short, non-blocking calls to any Consul agent (not only the local one): the cleanup reads, deregisters and
@@ -24,25 +24,25 @@ public final class ConsulApi {
     private static final int MAX_ERROR_BODY = 300;
 
     private final HttpClient http;
-    private final Optional<String> token;
+    private final Supplier<Optional<String>> token;
     private final Duration timeout;
 
-    ConsulApi(HttpClient http, Optional<String> token, Duration timeout) {
+    ConsulApi(HttpClient http, Supplier<Optional<String>> token, Duration timeout) {
         this.http = http;
         this.token = token;
         this.timeout = timeout;
     }
 
-    /** A client for lbsync's own calls: its token, and the CA file of lbsync.consul.ca-file for https agents. */
+    /** A client for lbsync's own calls: its (current) token, and lbsync.consul.*'s TLS settings for https agents. */
     public static ConsulApi create(ConsulSettings settings, Duration timeout) {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
-        settings.caFile().ifPresent(ca -> builder.sslContext(ConsulClientFactory.sslContext(ConsulClientFactory.trustManagerFor(ca))));
-        return new ConsulApi(builder.build(), settings.token(), timeout);
+        settings.tls().ifPresent(tls -> builder.sslContext(tls.context()));
+        return new ConsulApi(builder.build(), settings.token()::current, timeout);
     }
 
     /** The same client acting with someone else's token (the registration guard acts for its caller). */
     public ConsulApi withToken(Optional<String> otherToken) {
-        return new ConsulApi(http, otherToken, timeout);
+        return new ConsulApi(http, () -> otherToken, timeout);
     }
 
     public Response get(URI agent, String pathAndQuery) {
@@ -56,7 +56,7 @@ public final class ConsulApi {
     private Response send(URI agent, String pathAndQuery, HttpRequest.Builder request) {
         URI uri = agent.resolve(pathAndQuery);
         request.uri(uri).timeout(timeout);
-        token.ifPresent(t -> request.header("X-Consul-Token", t));
+        token.get().ifPresent(t -> request.header("X-Consul-Token", t));
         try {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             Optional<Long> index = r.headers().firstValue("X-Consul-Index").map(Long::parseLong);

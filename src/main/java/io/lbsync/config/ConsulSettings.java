@@ -1,7 +1,5 @@
 package io.lbsync.config;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,29 +7,27 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** How to reach Consul: lbsync.consul.* properties. toString never shows the token. */
-public record ConsulSettings(URI url, Optional<String> token, Optional<Path> caFile, Optional<String> datacenter,
+public record ConsulSettings(URI url, ConsulToken token, Optional<ConsulTls> tls, Optional<String> datacenter,
                              Duration blockingWait, Duration maxStale) {
 
     public static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     public static ConsulSettings from(Settings s) {
         URI url = parseUrl(s.string("lbsync.consul.url", "http://127.0.0.1:8500"));
-        Optional<String> token = s.optional("lbsync.consul.token");
+        Optional<String> fixedToken = s.optional("lbsync.consul.token");
         Optional<String> tokenFile = s.optional("lbsync.consul.token-file");
-        if (token.isEmpty() && tokenFile.isPresent()) {
-            token = Optional.of(readTokenFile(Path.of(tokenFile.get())));
-        }
-        Optional<Path> caFile = s.optional("lbsync.consul.ca-file").map(Path::of);
-        caFile.ifPresent(p -> {
-            if (!Files.isReadable(p)) {
-                throw new IllegalArgumentException("lbsync.consul.ca-file: cannot read " + p);
-            }
-        });
+        ConsulToken token = fixedToken.isEmpty() && tokenFile.isPresent()
+                ? ConsulToken.fromFile(Path.of(tokenFile.get())) : ConsulToken.fixed(fixedToken);
+        Optional<Path> caFile = readable(s, "lbsync.consul.ca-file");
+        Optional<Path> clientCert = readable(s, "lbsync.consul.client-cert");
+        Optional<Path> clientKey = readable(s, "lbsync.consul.client-key");
+        Optional<ConsulTls> tls = "https".equals(url.getScheme()) || caFile.isPresent() || clientCert.isPresent()
+                ? Optional.of(ConsulTls.from(caFile, clientCert, clientKey)) : Optional.empty();
         Duration wait = s.duration("lbsync.consul.wait", "5m");
         if (wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
             throw new IllegalArgumentException("lbsync.consul.wait: must be between 1ms and 10m (Consul's limit), got " + wait);
         }
-        return new ConsulSettings(url, token, caFile, s.optional("lbsync.consul.datacenter"), wait,
+        return new ConsulSettings(url, token, tls, s.optional("lbsync.consul.datacenter"), wait,
                 s.duration("lbsync.consul.max-stale", "10s"));
     }
 
@@ -48,16 +44,14 @@ public record ConsulSettings(URI url, Optional<String> token, Optional<Path> caF
         return uri;
     }
 
-    private static String readTokenFile(Path file) {
-        try {
-            String token = Files.readString(file).trim();
-            if (token.isEmpty()) {
-                throw new IllegalArgumentException("lbsync.consul.token-file: " + file + " is empty");
+    private static Optional<Path> readable(Settings s, String property) {
+        Optional<Path> file = s.optional(property).map(Path::of);
+        file.ifPresent(p -> {
+            if (!Files.isReadable(p)) {
+                throw new IllegalArgumentException(property + ": cannot read " + p);
             }
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException("lbsync.consul.token-file: cannot read " + file, e);
-        }
+        });
+        return file;
     }
 
     /** Read timeout above Consul's wait + jitter (wait/16), with slack for a slow network. */
@@ -67,7 +61,7 @@ public record ConsulSettings(URI url, Optional<String> token, Optional<Path> caF
 
     @Override
     public String toString() {
-        return "ConsulSettings[url=" + url + ", token=" + (token.isPresent() ? "(set)" : "(none)") + ", caFile="
-                + caFile.map(Path::toString).orElse("-") + ", datacenter=" + datacenter.orElse("-") + ", wait=" + blockingWait + "]";
+        return "ConsulSettings[url=" + url + ", token=" + token + ", tls=" + (tls.isPresent() ? "on" : "off")
+                + ", datacenter=" + datacenter.orElse("-") + ", wait=" + blockingWait + "]";
     }
 }

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
-import org.kiwiproject.consul.Consul;
+import io.lbsync.watch.ConsulClients;
 
 /**
  * Camel cluster service over a Consul session lock, so a YAML route runs on one lbsync instance only:
@@ -15,12 +15,12 @@ import org.kiwiproject.consul.Consul;
  * an outage longer than the TTL that instance could never lead again.
  */
 public final class ConsulLeaderElection extends AbstractCamelClusterService<ConsulLeaderView> {
-    private final Supplier<Consul> clients;
+    private final Supplier<ConsulClients> clients;
     private final LeaderSettings settings;
     private final Map<String, ConsulLeaderView> views = new ConcurrentHashMap<>();
 
-    /** @param clients makes a Consul client per view (each closes its own when it stops) */
-    public ConsulLeaderElection(Supplier<Consul> clients, LeaderSettings settings) {
+    /** @param clients makes the Consul clients of a view (each view closes its own when it stops) */
+    public ConsulLeaderElection(Supplier<ConsulClients> clients, LeaderSettings settings) {
         super("consul-leader");
         this.clients = clients;
         this.settings = settings;

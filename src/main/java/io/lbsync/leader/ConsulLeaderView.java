@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.support.cluster.AbstractCamelClusterView;
-import org.kiwiproject.consul.Consul;
+import io.lbsync.watch.ConsulClients;
 import org.kiwiproject.consul.ConsulException;
 import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.kv.Value;
@@ -29,7 +29,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulLeaderView.class);
     private static final Duration MIN_LOOP = Duration.ofMillis(500);
 
-    private final Supplier<Consul> clients;
+    private final Supplier<ConsulClients> clients;
     private final LeaderSettings settings;
     private final String key;
     private final AtomicBoolean leader = new AtomicBoolean();
@@ -38,10 +38,10 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
     private volatile boolean running;
     private volatile String session;
     private volatile String holder = "";
-    private Consul consul;
+    private ConsulClients consul;
     private Thread thread;
 
-    ConsulLeaderView(ConsulLeaderElection service, String namespace, Supplier<Consul> clients, LeaderSettings settings) {
+    ConsulLeaderView(ConsulLeaderElection service, String namespace, Supplier<ConsulClients> clients, LeaderSettings settings) {
         super(service, namespace);
         this.clients = clients;
         this.settings = settings;
@@ -64,8 +64,8 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
         if (s != null) {
             try {
                 // release first: no lock-delay for the next leader, and our blocking read wakes up at once
-                consul.keyValueClient().releaseLock(key, s);
-                consul.sessionClient().destroySession(s);
+                consul.get().keyValueClient().releaseLock(key, s);
+                consul.get().sessionClient().destroySession(s);
             } catch (RuntimeException e) {
                 LOG.warn("event=leader-release-failed key={} error=\"{}\" (the session expires on its own after its TTL)",
                         key, e.getMessage());
@@ -74,7 +74,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
         setLeader(false);
         thread.interrupt();
         thread.join(settings.watchWait().plusSeconds(5).toMillis());
-        consul.destroy();
+        consul.close();
     }
 
     private void loop() {
@@ -85,7 +85,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
                 if (session == null) {
                     session = createSession();
                 }
-                Optional<ConsulResponse<Value>> read = consul.keyValueClient().getConsulResponseWithValue(key,
+                Optional<ConsulResponse<Value>> read = consul.get().keyValueClient().getConsulResponseWithValue(key,
                         ImmutableQueryOptions.builder().index(index).wait(settings.watchWait().toSeconds() + "s").build());
                 index = read.map(ConsulResponse::getIndex).orElse(BigInteger.ZERO);
                 Optional<String> heldBy = read.flatMap(r -> r.getResponse().getSession());
@@ -94,7 +94,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
                     return;
                 }
                 if (heldBy.isEmpty()) {
-                    boolean acquired = consul.keyValueClient().acquireLock(key, settings.instance(), session);
+                    boolean acquired = consul.get().keyValueClient().acquireLock(key, settings.instance(), session);
                     holder = acquired ? settings.instance() : holder;
                     setLeader(acquired);
                 } else {
@@ -117,7 +117,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
     }
 
     private String createSession() {
-        String id = consul.sessionClient().createSession(ImmutableSession.builder()
+        String id = consul.get().sessionClient().createSession(ImmutableSession.builder()
                 .name("lbsync " + getNamespace() + " " + settings.instance())
                 .ttl(settings.sessionTtl().toSeconds() + "s")
                 .lockDelay(settings.lockDelay().toMillis() + "ms")
@@ -130,7 +130,7 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
     /** A session Consul no longer knows (expired during an outage, destroyed by an operator) is replaced. */
     private void renew() {
         try {
-            consul.sessionClient().renewSession(session);
+            consul.get().sessionClient().renewSession(session);
         } catch (ConsulException e) {
             if (e.hasCode() && e.getCode() == 404) {
                 LOG.warn("event=leader-session-lost key={} (expired or destroyed): creating a new one", key);

@@ -1,18 +1,7 @@
 package io.lbsync.watch;
 
 import io.lbsync.config.ConsulSettings;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.kiwiproject.consul.Consul;
 
 /**
@@ -23,6 +12,7 @@ public final class ConsulClientFactory {
     private ConsulClientFactory() {
     }
 
+    /** A client with the token as it is now: {@link ConsulClients} builds a new one when the token changes. */
     public static Consul create(ConsulSettings settings) {
         Consul.Builder builder = Consul.builder()
                 .withUrl(settings.url().toString())
@@ -30,43 +20,9 @@ public final class ConsulClientFactory {
                 .withConnectTimeoutMillis(5_000)
                 .withReadTimeoutMillis(settings.readTimeout().toMillis())
                 .withWriteTimeoutMillis(10_000);
-        settings.token().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
-        if ("https".equals(settings.url().getScheme())) {
-            builder.withHttps(true);
-            settings.caFile().ifPresent(ca -> {
-                X509TrustManager trust = trustManagerFor(ca);
-                builder.withSslContext(sslContext(trust)).withTrustManager(trust);
-            });
-        }
+        settings.token().current().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
+        settings.tls().ifPresent(tls -> builder.withHttps("https".equals(settings.url().getScheme()))
+                .withSslContext(tls.context()).withTrustManager(tls.trustManager()));
         return builder.build();
-    }
-
-    public static X509TrustManager trustManagerFor(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int n = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + n++, cert);
-            }
-            if (n == 0) {
-                throw new IllegalArgumentException("lbsync.consul.ca-file: no certificate found in " + caFile);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            return (X509TrustManager) tmf.getTrustManagers()[0];
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("lbsync.consul.ca-file: cannot load " + caFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    public static SSLContext sslContext(X509TrustManager trust) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot initialise TLS", e);
-        }
     }
 }

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.State;
 import org.kiwiproject.consul.model.health.HealthCheck;
@@ -30,23 +29,23 @@ import org.kiwiproject.consul.option.QueryOptions;
  * the leader for longer than lbsync.consul.max-stale (DESIGN.md, Consul rule 5).
  */
 public class ConsulReader implements AutoCloseable {
-    private final Consul consul;
+    private final ConsulClients consul;
     private final ConsulSettings settings;
 
     public ConsulReader(ConsulSettings settings) {
         this.settings = settings;
-        this.consul = ConsulClientFactory.create(settings);
+        this.consul = new ConsulClients(settings);
     }
 
     /** GET /v1/catalog/services: service name → tags. Wakes on any registration change. */
     public Reading<Map<String, List<String>>> services(long index, Duration wait) {
-        ConsulResponse<Map<String, List<String>>> r = query(o -> consul.catalogClient().getServices(o), index, wait);
+        ConsulResponse<Map<String, List<String>>> r = query(o -> consul.get().catalogClient().getServices(o), index, wait);
         return new Reading<>(Map.copyOf(r.getResponse()), indexOf(r));
     }
 
     /** GET /v1/health/state/any: every check's status. Wakes on check changes, which catalog/services does not. */
     public Reading<List<CheckState>> checks(long index, Duration wait) {
-        ConsulResponse<List<HealthCheck>> r = query(o -> consul.healthClient().getChecksByState(State.ANY, o), index, wait);
+        ConsulResponse<List<HealthCheck>> r = query(o -> consul.get().healthClient().getChecksByState(State.ANY, o), index, wait);
         List<CheckState> states = r.getResponse().stream()
                 .map(c -> new CheckState(c.getNode(), c.getCheckId(), c.getServiceName().orElse(""), c.getStatus()))
                 .toList();
@@ -55,14 +54,14 @@ public class ConsulReader implements AutoCloseable {
 
     /** GET /v1/health/service/:name without blocking: every registration with its aggregated health. */
     public ServiceInstances service(String name) {
-        ConsulResponse<List<ServiceHealth>> r = query(o -> consul.healthClient().getAllServiceInstances(name, o), 0, null);
+        ConsulResponse<List<ServiceHealth>> r = query(o -> consul.get().healthClient().getAllServiceInstances(name, o), 0, null);
         List<ServiceInstance> instances = r.getResponse().stream().map(ConsulReader::toInstance).toList();
         return new ServiceInstances(name, indexOf(r), instances);
     }
 
     /** GET /v1/kv/&lt;prefix&gt;?recurse: the subtree, keys relative to the prefix, values decoded (UTF-8). */
     public Reading<KvSnapshot> kv(String prefix, long index, Duration wait) {
-        ConsulResponse<List<Value>> r = query(o -> consul.keyValueClient().getConsulResponseWithValues(prefix, o), index, wait);
+        ConsulResponse<List<Value>> r = query(o -> consul.get().keyValueClient().getConsulResponseWithValues(prefix, o), index, wait);
         Map<String, String> entries = new HashMap<>();
         if (r.getResponse() != null) { // 404: nothing under the prefix (yet)
             for (Value v : r.getResponse()) {
@@ -111,6 +110,6 @@ public class ConsulReader implements AutoCloseable {
 
     @Override
     public void close() {
-        consul.destroy();
+        consul.close();
     }
 }
