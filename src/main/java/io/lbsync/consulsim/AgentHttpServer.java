@@ -1,6 +1,9 @@
 package io.lbsync.consulsim;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,11 +25,14 @@ final class AgentHttpServer {
     private final HttpDispatcher dispatcher;
     private final String bindAddress;
     private final ExecutorService executor;
+    /** Null = plain http; else https like an agent with a tls certificate (and verify_incoming when clientAuth). */
+    private final Tls tls;
     private int port;
     private HttpServer server;
 
-    AgentHttpServer(LocalAgent agent, HttpDispatcher dispatcher, String bindAddress, int port, ExecutorService executor) {
+    AgentHttpServer(LocalAgent agent, HttpDispatcher dispatcher, String bindAddress, int port, ExecutorService executor, Tls tls) {
         this.agent = agent;
+        this.tls = tls;
         this.dispatcher = dispatcher;
         this.bindAddress = bindAddress;
         this.port = port;
@@ -38,7 +44,7 @@ final class AgentHttpServer {
             return;
         }
         try {
-            HttpServer s = HttpServer.create(new InetSocketAddress(bindAddress, port), 1024);
+            HttpServer s = tls == null ? HttpServer.create(new InetSocketAddress(bindAddress, port), 1024) : httpsServer();
             s.createContext("/", exchange -> dispatcher.handle(exchange, agent));
             s.setExecutor(executor);
             s.start();
@@ -47,6 +53,19 @@ final class AgentHttpServer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + bindAddress + ":" + port, e);
         }
+    }
+
+    private HttpsServer httpsServer() throws IOException {
+        HttpsServer s = HttpsServer.create(new InetSocketAddress(bindAddress, port), 1024);
+        s.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                javax.net.ssl.SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
+                ssl.setNeedClientAuth(tls.verifyIncoming());
+                params.setSSLParameters(ssl);
+            }
+        });
+        return s;
     }
 
     /** Closes the listener and every open connection at once. */
@@ -61,8 +80,12 @@ final class AgentHttpServer {
         return port;
     }
 
+    /** The agent's certificate and key (in {@code context}); {@code verifyIncoming}: clients must show a certificate. */
+    record Tls(javax.net.ssl.SSLContext context, boolean verifyIncoming) {
+    }
+
     String url() {
         String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
-        return "http://" + host + ":" + port();
+        return (tls == null ? "http://" : "https://") + host + ":" + port();
     }
 }

@@ -56,7 +56,7 @@ public final class ConsulSimulator implements AutoCloseable {
             LocalAgent agent = new LocalAgent(node, address, b.datacenter, i == 0, cluster.store, antiEntropy, ttl);
             cluster.addAgent(agent);
             int port = b.basePort == 0 ? 0 : b.basePort + i;
-            servers.put(node, new AgentHttpServer(agent, dispatcher, b.bindAddress, port, httpExecutor));
+            servers.put(node, new AgentHttpServer(agent, dispatcher, b.bindAddress, port, httpExecutor, b.tls));
             i++;
         }
         this.bindAddress = b.bindAddress;
@@ -217,6 +217,7 @@ public final class ConsulSimulator implements AutoCloseable {
         private int dnsPort = -1;
         private boolean dnsOnlyPassing;
         private Duration sessionTtlMinimum = SessionEndpoints.DEFAULT_TTL_MIN;
+        private AgentHttpServer.Tls tls;
 
         private Builder() {
         }
@@ -302,6 +303,15 @@ public final class ConsulSimulator implements AutoCloseable {
                 throw new IllegalArgumentException("minimum TTL must be positive");
             }
             this.sessionTtlMinimum = min;
+            return this;
+        }
+
+        /**
+         * Serve https instead of http, like agents with ports.https and a certificate: {@code context} holds the
+         * agents' key and certificate (and, with {@code verifyIncoming}, the CAs client certificates must come from).
+         */
+        public Builder https(javax.net.ssl.SSLContext context, boolean verifyIncoming) {
+            this.tls = new AgentHttpServer.Tls(Objects.requireNonNull(context), verifyIncoming);
             return this;
         }
 
