@@ -42,6 +42,15 @@ public final class ConfigFiles {
         return backup;
     }
 
+    /** The live file's text, empty when there is none (or it cannot be read: the diff is only informative). */
+    public String liveText() {
+        try {
+            return Files.isRegularFile(live) ? Files.readString(live, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     public boolean sameAsLive(byte[] content) {
         try {
             return Files.isRegularFile(live) && Arrays.equals(Files.readAllBytes(live), content);

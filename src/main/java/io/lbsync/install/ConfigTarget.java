@@ -2,6 +2,7 @@ package io.lbsync.install;
 
 import io.lbsync.config.TargetSettings;
 import io.lbsync.model.ConsulState;
+import io.lbsync.render.SafeValues;
 import io.lbsync.render.TemplateModelBuilder;
 import io.lbsync.quiesce.QuiesceEndpoint;
 import io.lbsync.render.TemplateParams;
@@ -27,6 +28,8 @@ public class ConfigTarget {
     public static final String CHANGED = "lbsyncChanged";
     private static final String HAD_PREVIOUS = "lbsyncHadPrevious";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
+    /** Diff lines logged per install: enough for a membership change, bounded for a rewrite. */
+    private static final int MAX_DIFF_LINES = 40;
 
     private final TargetSettings settings;
     private final TemplateRenderer renderer;
@@ -105,8 +108,24 @@ public class ConfigTarget {
         }
     }
 
+    /** Installs the staged file (the live one kept as .bak) and logs what changed, a bounded diff. */
     public void swap(Exchange exchange) {
+        String before = files.liveText();
         exchange.getMessage().setHeader(HAD_PREVIOUS, files.swap());
+        logDiff(before, exchange.getMessage().getBody(String.class));
+    }
+
+    private void logDiff(String before, String after) {
+        if (before.isEmpty()) {
+            LOG.info("event=config-diff target={} file={} first_install=true lines={}", name(), files.live(), after.lines().count());
+            return;
+        }
+        List<String> diff = ConfigDiff.unified(before, after, MAX_DIFF_LINES);
+        long added = diff.stream().filter(l -> l.startsWith("+")).count();
+        long removed = diff.stream().filter(l -> l.startsWith("-")).count();
+        LOG.info("event=config-diff target={} file={} lines_added={} lines_removed={}{}", name(), files.live(), added, removed,
+                diff.size() > MAX_DIFF_LINES ? " (cut)" : "");
+        diff.forEach(line -> LOG.info("event=config-diff target={} line=\"{}\"", name(), SafeValues.quotedForLog(line)));
     }
 
     /** Reloads the proxy; if that fails, puts the previous file back and reloads again. */
