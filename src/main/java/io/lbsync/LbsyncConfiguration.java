@@ -51,7 +51,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("lbsync.routes: " + routes + " is not a directory (it holds the YAML routes)");
         }
         boolean demo = settings.bool("lbsync.demo", false);
-        CommandRunner runner = new CommandRunner(camel);
+        CommandRunner runner = new CommandRunner();
         boolean kv = settings.bool("lbsync.kv.enabled", true);
         String kvPrefix = settings.string("lbsync.kv.prefix", "lbsync/");
         ConsulStateStore state = new ConsulStateStore(kv, kvPrefix);
@@ -108,18 +108,24 @@ public class LbsyncConfiguration implements CamelConfiguration {
             return t;
         }
         checkOutputDirectory(t);
-        if (t.validates() && !exists(t.validateCommand(), "lbsync." + t.name() + ".validate-command")) {
+        String validateProperty = "lbsync." + t.name() + ".validate-command";
+        Optional<String> validator = t.validates() ? missing(validateProperty, t.validateCommand()) : Optional.empty();
+        if (validator.isPresent()) {
             if (!demo) {
-                throw new IllegalArgumentException("lbsync." + t.name() + ".validate-command: '" + first(t.validateCommand())
-                        + "' not found; install it or set the property to an empty value to skip validation (unsafe)");
+                throw new IllegalArgumentException(validator.get()
+                        + "; install it, or set the property to an empty value to skip validation (unsafe)");
             }
-            LOG.warn("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(), first(t.validateCommand()));
+            LOG.warn("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(),
+                    CommandLine.split(validateProperty, t.validateCommand()).get(0));
             t = t.withoutValidation();
         } else if (!t.validates()) {
             LOG.warn("event=validation-disabled target={} reason=\"lbsync.{}.validate-command is empty\"", t.name(), t.name());
         }
-        if (!t.reloadCommand().isEmpty() && !exists(t.reloadCommand(), "lbsync." + t.name() + ".reload-command")) {
-            throw new IllegalArgumentException("lbsync." + t.name() + ".reload-command: '" + first(t.reloadCommand()) + "' not found");
+        if (!t.reloadCommand().isEmpty()) {
+            Optional<String> reload = missing("lbsync." + t.name() + ".reload-command", t.reloadCommand());
+            if (reload.isPresent()) {
+                throw new IllegalArgumentException(reload.get() + "; install it or correct the property");
+            }
         }
         return t;
     }
@@ -137,12 +143,15 @@ public class LbsyncConfiguration implements CamelConfiguration {
         }
     }
 
-    private static boolean exists(String command, String property) {
-        return Executables.find(CommandLine.split(property, command).get(0)).isPresent();
-    }
-
-    private static String first(String command) {
-        return command.split("\\s+")[0];
+    /** Why the command's binary cannot be run, naming the property: "lbsync.x.reload-command: 'y' not found in PATH (...)". */
+    private static Optional<String> missing(String property, String command) {
+        String binary = CommandLine.split(property, command).get(0);
+        if (Executables.find(binary).isPresent()) {
+            return Optional.empty();
+        }
+        String where = binary.contains("/") ? " (no executable file at " + Path.of(binary).toAbsolutePath() + ")"
+                : " in PATH (" + Executables.searchPath() + ")";
+        return Optional.of(property + ": '" + binary + "' not found" + where);
     }
 
     private static Optional<Reloader> reloader(TargetSettings t, CommandRunner runner) {

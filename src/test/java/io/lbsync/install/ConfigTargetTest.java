@@ -50,7 +50,7 @@ class ConfigTargetTest {
     private ConfigTarget target(String template, String reloadCommand) {
         var settings = new TargetSettings("haproxy", true, template, live, "haproxy -c -q -f {file}", reloadCommand,
                 Duration.ofSeconds(10), Duration.ofSeconds(5), "", "", io.lbsync.config.FileMode.parse("test", "0640"));
-        var runner = new CommandRunner(camel);
+        var runner = new CommandRunner();
         Optional<Reloader> reloader = reloadCommand.isEmpty() ? Optional.empty()
                 : Optional.of(new CommandReloader(runner, CommandLine.split("reload", reloadCommand), Duration.ofSeconds(5)));
         return new ConfigTarget(settings, new TemplateParams("haproxy", k -> Optional.of("127.0.0.1:18082")), runner, reloader);
