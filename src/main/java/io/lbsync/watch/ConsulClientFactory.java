@@ -9,15 +9,22 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.config.CacheConfig;
+import org.kiwiproject.consul.config.ClientConfig;
 
 /**
  * Builds the kiwiproject Consul client. The ACL token travels only in the X-Consul-Token header (never a
  * ?token= URL parameter, which ends up in access logs); the read timeout covers a full blocking wait.
+ * <p>
+ * The client replaces the read timeout of every request carrying {@code ?wait=} by wait + wait/16 + a margin of its
+ * own (2 s by default): that margin is set here so that a blocking read gets the same slack as
+ * {@link ConsulSettings#readTimeout()} gives every other read.
  */
 public final class ConsulClientFactory {
     private ConsulClientFactory() {
@@ -29,7 +36,9 @@ public final class ConsulClientFactory {
                 .withPing(false)
                 .withConnectTimeoutMillis(5_000)
                 .withReadTimeoutMillis(settings.readTimeout().toMillis())
-                .withWriteTimeoutMillis(10_000);
+                .withWriteTimeoutMillis(10_000)
+                .withClientConfiguration(new ClientConfig(CacheConfig.builder()
+                        .withTimeoutAutoAdjustmentMargin(blockingReadSlack(settings)).build()));
         settings.token().ifPresent(token -> builder.withHeaders(Map.of("X-Consul-Token", token)));
         if ("https".equals(settings.url().getScheme())) {
             builder.withHttps(true);
@@ -39,6 +48,13 @@ public final class ConsulClientFactory {
             });
         }
         return builder.build();
+    }
+
+    /** What {@link ConsulSettings#readTimeout()} adds on top of Consul's longest answer time, wait × 17/16. */
+    static Duration blockingReadSlack(ConsulSettings settings) {
+        Duration wait = settings.blockingWait();
+        Duration slack = settings.readTimeout().minus(wait).minus(wait.dividedBy(16));
+        return slack.isNegative() ? Duration.ZERO : slack;
     }
 
     public static X509TrustManager trustManagerFor(Path caFile) {
