@@ -43,6 +43,25 @@ final class ApiResponse {
         return this;
     }
 
+    /** Sets a header, removing any other spelling of the same name (HTTP header names ignore case). */
+    ApiResponse replaceHeader(String name, String value) {
+        headers.keySet().removeIf(k -> k.equalsIgnoreCase(name));
+        headers.put(name, value);
+        return this;
+    }
+
+    /** The same status and headers with another body (fault injection). */
+    ApiResponse withBody(byte[] newBody) {
+        ApiResponse r = new ApiResponse(status, newBody, null);
+        r.headers.putAll(headers);
+        return r;
+    }
+
+    /** An independent copy (answers shared by fault rules are copied before use). */
+    ApiResponse copy() {
+        return withBody(body.clone());
+    }
+
     /** The query meta headers of catalog/health/KV reads (never on /v1/agent/*). */
     ApiResponse queryMeta(long index, QueryOptions options) {
         headers.put("X-Consul-Index", Long.toString(Math.max(1, index)));

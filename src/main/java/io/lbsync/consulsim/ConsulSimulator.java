@@ -15,14 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-JVM imitation of a Consul 1.10 cluster's HTTP API: several agents, each with its own port, node name
  * and local services, sharing one catalog and KV store with raft-like indexes, blocking queries,
- * anti-entropy, TTL checks, sessions and KV locks, ACLs and the per-client connection cap.
- * Used by tests and by the demo mode.
+ * anti-entropy, TTL checks, sessions and KV locks, ACLs and the per-client connection cap, plus fault injection
+ * ({@link #faults()}) for tests of how clients survive a misbehaving Consul. Used by tests and by the demo mode.
  * The first agent is the cluster's only server (it also carries the "consul" service, as real servers do).
  */
 public final class ConsulSimulator implements AutoCloseable {
     private final String datacenter;
     private final Cluster cluster;
     private final HttpDispatcher dispatcher;
+    private final ConsulFaults faults = new ConsulFaults();
     private final ExecutorService httpExecutor;
     private final ScheduledThreadPoolExecutor scheduler;
     private final AntiEntropy antiEntropy;
@@ -49,7 +50,7 @@ public final class ConsulSimulator implements AutoCloseable {
         new SessionEndpoints(cluster, new SessionTimers(cluster.store, cluster.sessions, scheduler), b.sessionTtlMinimum)
                 .addTo(router);
         new StatusEndpoints(cluster).addTo(router);
-        this.dispatcher = new HttpDispatcher(router, acl, new ConnectionLimiter(b.maxConnectionsPerClient));
+        this.dispatcher = new HttpDispatcher(router, acl, new ConnectionLimiter(b.maxConnectionsPerClient), faults);
         int i = 0;
         for (String node : b.nodeNames) {
             String address = b.nodeAddresses.getOrDefault(node, b.bindAddress);
@@ -152,6 +153,15 @@ public final class ConsulSimulator implements AutoCloseable {
     /** Requests from that client IP being served right now (blocking queries included). */
     public int activeConnections(String clientIp) {
         return dispatcher.activeConnections(clientIp);
+    }
+
+    /**
+     * Fault injection for tests: error answers, dropped connections, delays, broken bodies and misleading headers on
+     * the requests a rule matches (see {@link ConsulFaults}). No rule is in force unless a test adds one; rules
+     * survive {@link #stop()}/{@link #start()}.
+     */
+    public ConsulFaults faults() {
+        return faults;
     }
 
     /** Every HTTP request received so far, refused ones included. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,12 +23,14 @@ final class HttpDispatcher {
     private final Router router;
     private final AclResolver acl;
     private final ConnectionLimiter limiter;
+    private final ConsulFaults faults;
     private final AtomicLong requests = new AtomicLong();
 
-    HttpDispatcher(Router router, AclResolver acl, ConnectionLimiter limiter) {
+    HttpDispatcher(Router router, AclResolver acl, ConnectionLimiter limiter, ConsulFaults faults) {
         this.router = router;
         this.acl = acl;
         this.limiter = limiter;
+        this.faults = faults;
     }
 
     long requestCount() {
@@ -47,8 +50,7 @@ final class HttpDispatcher {
             return;
         }
         try {
-            ApiResponse response = dispatch(exchange, agent);
-            write(exchange, response);
+            answer(exchange, agent);
         } catch (AgentStoppedException | InterruptedException stopped) {
             exchange.close(); // the agent is gone: drop the request like a dead process would
         } catch (RuntimeException | IOException e) {
@@ -57,6 +59,50 @@ final class HttpDispatcher {
         } finally {
             limiter.release(ip);
         }
+    }
+
+    /**
+     * Runs the request and writes its answer, as the injected faults make it go (see {@link ConsulFaults}): rules in
+     * force when the request arrives may refuse it; rules added while it runs (a blocking query) still change its answer.
+     */
+    private void answer(HttpExchange exchange, LocalAgent agent) throws IOException, InterruptedException, AgentStoppedException {
+        String path = exchange.getRequestURI().getPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        List<FaultRule> before = faults.match(path, query, List.of());
+        if (endsHere(exchange, before)) {
+            return;
+        }
+        ApiResponse response = dispatch(exchange, agent);
+        List<FaultRule> during = faults.match(path, query, before);
+        if (endsHere(exchange, during)) {
+            return;
+        }
+        for (List<FaultRule> rules : List.of(before, during)) {
+            for (FaultRule rule : rules) {
+                Fault f = rule.fault();
+                if (f.kind == Fault.Kind.DELAY) {
+                    Thread.sleep(f.delay().toMillis());
+                }
+                response = f.alter(response);
+            }
+        }
+        write(exchange, response);
+    }
+
+    /** Answers with the first error answer or dropped connection among the rules; false when there is none. */
+    private static boolean endsHere(HttpExchange exchange, List<FaultRule> rules) {
+        for (FaultRule rule : rules) {
+            Fault f = rule.fault();
+            if (f.kind == Fault.Kind.DROP) {
+                exchange.close(); // no status line at all: the client sees the connection end
+                return true;
+            }
+            if (f.kind == Fault.Kind.STATUS) {
+                write(exchange, f.errorAnswer());
+                return true;
+            }
+        }
+        return false;
     }
 
     private ApiResponse dispatch(HttpExchange exchange, LocalAgent agent)

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One Consul blocking query repeated forever (DESIGN.md, Consul rules 1-4): sends back the last index,
  * hands on a reading only when the index moved, waits at least {@code minInterval} between requests, and
- * on any error backs off exponentially (capped, jittered) and tries again, never giving up.
+ * on any error backs off exponentially (capped, jittered) and tries again, never giving up. An answer whose index
+ * went backwards is an error too (kind index_reset, see {@link IndexTracker}). Each failed read is counted in
+ * {@link WatchHealth} and logged as one {@code event=consul-error} line naming its {@link ConsulErrorKind}.
  */
 public final class BlockingLoop<T> implements Runnable {
     /** One blocking read at the given index. */
@@ -26,11 +28,12 @@ public final class BlockingLoop<T> implements Runnable {
     private final Backoff backoff;
     private final Consumer<Reading<T>> onAdvance;
     private final WatchHealth health;
-    private final IndexTracker index = new IndexTracker();
+    private final IndexTracker index;
     private volatile boolean running = true;
 
     public BlockingLoop(String name, Query<T> query, Duration wait, Duration minInterval, Backoff backoff,
-                        Consumer<Reading<T>> onAdvance, WatchHealth health) {
+                        Consumer<Reading<T>> onAdvance, WatchHealth health, IndexTracker index) {
+        this.index = index;
         this.name = name;
         this.query = query;
         this.wait = wait;
@@ -46,8 +49,18 @@ public final class BlockingLoop<T> implements Runnable {
             long started = System.nanoTime();
             try {
                 Reading<T> reading = query.read(index.next(), wait);
+                long acted = index.acted();
+                IndexTracker.Observation seen = index.observe(reading.index());
+                if (seen == IndexTracker.Observation.BACKWARDS) {
+                    throw new ConsulUnavailableException(ConsulErrorKind.INDEX_RESET, "X-Consul-Index went backwards from "
+                            + acted + " to " + reading.index() + ": answer not acted on, reading again in full");
+                }
                 recovered();
-                if (index.observe(reading.index())) {
+                if (seen == IndexTracker.Observation.RESET) {
+                    LOG.warn("event=consul-index-reset watch={} from={} to={} reason=\"Consul kept answering a lower index:"
+                            + " its data was reset (snapshot restore, rebuilt cluster); following it\"", name, acted, reading.index());
+                }
+                if (seen != IndexTracker.Observation.UNCHANGED) {
                     onAdvance.accept(reading);
                 }
                 sleep(minInterval.minusNanos(System.nanoTime() - started));
@@ -71,9 +84,12 @@ public final class BlockingLoop<T> implements Runnable {
 
     private void failed(RuntimeException e) {
         Duration delay = backoff.nextDelay();
-        health.failure(name, e);
-        LOG.warn("event=consul-error watch={} failures={} retry_in_ms={} error=\"{}\"", name, backoff.failures(),
-                delay.toMillis(), WatchHealth.describe(e));
+        ConsulErrorKind kind = health.failure(name, e);
+        LOG.warn("event=consul-error watch={} kind={} failures={} retry_in_ms={} error=\"{}\"", name, kind.label(),
+                backoff.failures(), delay.toMillis(), WatchHealth.describe(e));
+        if (kind == ConsulErrorKind.OTHER) {
+            LOG.debug("event=consul-error-detail watch={}", name, e);
+        }
         sleep(delay);
     }
 

@@ -59,9 +59,9 @@ public final class CatalogWatcher implements Watcher {
         this.health = health;
         this.refreshBackoff = options.newBackoff();
         this.servicesLoop = new BlockingLoop<>("catalog-services", reader::services, options.blockingWait(),
-                options.minInterval(), options.newBackoff(), this::onServices, health);
+                options.minInterval(), options.newBackoff(), this::onServices, health, options.newIndexTracker());
         this.checksLoop = new BlockingLoop<>("health-checks", reader::checks, options.blockingWait(),
-                options.minInterval(), options.newBackoff(), this::onChecks, health);
+                options.minInterval(), options.newBackoff(), this::onChecks, health, options.newIndexTracker());
     }
 
     @Override
@@ -208,9 +208,9 @@ public final class CatalogWatcher implements Watcher {
     }
 
     private void retryLater(Set<String> toRead, RuntimeException e) {
-        health.failure("health-services", e);
+        ConsulErrorKind kind = health.failure("health-services", e);
         Duration delay = refreshBackoff.nextDelay();
-        LOG.warn("event=consul-error watch=health-services failures={} retry_in_ms={} error=\"{}\"",
+        LOG.warn("event=consul-error watch=health-services kind={} failures={} retry_in_ms={} error=\"{}\"", kind.label(),
                 refreshBackoff.failures(), delay.toMillis(), WatchHealth.describe(e));
         synchronized (lock) {
             dirty.addAll(toRead);

@@ -22,13 +22,17 @@ import org.kiwiproject.consul.model.kv.Value;
 import org.kiwiproject.consul.option.ConsistencyMode;
 import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.kiwiproject.consul.option.QueryOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The three reads the catalog watch needs, translated into lbsync's model. Reads are "stale" (any server
- * may answer, cheap on the leader) and repeated consistently when the answering server lost contact with
- * the leader for longer than lbsync.consul.max-stale (DESIGN.md, Consul rule 5).
+ * may answer, cheap on the leader) and repeated on the leader when the answering server lost contact with
+ * the leader for longer than lbsync.consul.max-stale (DESIGN.md, Consul rule 5). An answer that stays too stale,
+ * comes from a server without a leader, or has no body is refused with a {@link ConsulUnavailableException}.
  */
 public class ConsulReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulReader.class);
     private final ConsulClients consul;
     private final ConsulSettings settings;
 
@@ -40,13 +44,13 @@ public class ConsulReader implements AutoCloseable {
     /** GET /v1/catalog/services: service name → tags. Wakes on any registration change. */
     public Reading<Map<String, List<String>>> services(long index, Duration wait) {
         ConsulResponse<Map<String, List<String>>> r = query(o -> consul.get().catalogClient().getServices(o), index, wait);
-        return new Reading<>(Map.copyOf(r.getResponse()), indexOf(r));
+        return new Reading<>(Map.copyOf(body(r, "/v1/catalog/services")), indexOf(r));
     }
 
     /** GET /v1/health/state/any: every check's status. Wakes on check changes, which catalog/services does not. */
     public Reading<List<CheckState>> checks(long index, Duration wait) {
         ConsulResponse<List<HealthCheck>> r = query(o -> consul.get().healthClient().getChecksByState(State.ANY, o), index, wait);
-        List<CheckState> states = r.getResponse().stream()
+        List<CheckState> states = body(r, "/v1/health/state/any").stream()
                 .map(c -> new CheckState(c.getNode(), c.getCheckId(), c.getServiceName().orElse(""), c.getStatus()))
                 .toList();
         return new Reading<>(states, indexOf(r));
@@ -55,7 +59,7 @@ public class ConsulReader implements AutoCloseable {
     /** GET /v1/health/service/:name without blocking: every registration with its aggregated health. */
     public ServiceInstances service(String name) {
         ConsulResponse<List<ServiceHealth>> r = query(o -> consul.get().healthClient().getAllServiceInstances(name, o), 0, null);
-        List<ServiceInstance> instances = r.getResponse().stream().map(ConsulReader::toInstance).toList();
+        List<ServiceInstance> instances = body(r, "/v1/health/service/" + name).stream().map(ConsulReader::toInstance).toList();
         return new ServiceInstances(name, indexOf(r), instances);
     }
 
@@ -83,14 +87,31 @@ public class ConsulReader implements AutoCloseable {
                 s.getAddress(), s.getPort(), s.getTags(), s.getMeta(), status);
     }
 
+    /** A 200 always carries a JSON body on these endpoints; "null" or nothing is not Consul talking. */
+    private static <T> T body(ConsulResponse<T> r, String what) {
+        if (r.getResponse() == null) {
+            throw new ConsulUnavailableException(ConsulErrorKind.BAD_RESPONSE, "no data in the answer to " + what);
+        }
+        return r.getResponse();
+    }
+
     private <T> ConsulResponse<T> query(Function<QueryOptions, ConsulResponse<T>> call, long index, Duration wait) {
         ConsulResponse<T> r = call.apply(options(index, wait, ConsistencyMode.STALE));
-        if (r.getLastContact() > settings.maxStale().toMillis()) {
+        long maxStale = settings.maxStale().toMillis();
+        if (r.getLastContact() > maxStale) {
             // The answering server is behind: ask the leader instead, without blocking.
+            LOG.debug("event=consul-stale-reread last_contact_ms={} max_stale_ms={}", r.getLastContact(), maxStale);
             r = call.apply(options(0, null, ConsistencyMode.DEFAULT));
         }
         if (!r.isKnownLeader()) {
-            throw new ConsulUnavailableException("Consul has no known leader (X-Consul-KnownLeader: false)");
+            throw new ConsulUnavailableException(ConsulErrorKind.NO_LEADER,
+                    "Consul has no known leader (X-Consul-KnownLeader: false)");
+        }
+        if (r.getLastContact() > maxStale) {
+            // Even the leader's answer says it is behind: whatever answered, its data may be old.
+            throw new ConsulUnavailableException(ConsulErrorKind.STALE, "Consul's answer is " + r.getLastContact()
+                    + " ms behind the leader (X-Consul-LastContact), more than lbsync.consul.max-stale (" + maxStale
+                    + " ms), even read from the leader");
         }
         return r;
     }

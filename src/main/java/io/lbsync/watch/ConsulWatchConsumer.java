@@ -37,6 +37,7 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 Durations.parse("minInterval", endpoint.getMinInterval()),
                 Durations.parse("backoffInitial", endpoint.getBackoffInitial()),
                 Durations.parse("backoffMax", endpoint.getBackoffMax()),
+                Durations.parse("indexResetGrace", endpoint.getIndexResetGrace()),
                 endpoint.serviceFilter());
         WatchHealth health = camel.getRegistry().findSingleByType(WatchHealth.class);
         reader = new ConsulReader(consul);

@@ -18,6 +18,7 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
     private String minInterval = "50ms";
     private String backoffInitial = "500ms";
     private String backoffMax = "30s";
+    private String indexResetGrace = "60s";
 
     public ConsulWatchEndpoint(String uri, ConsulWatchComponent component, String kind) {
         super(uri, component);
@@ -105,5 +106,18 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
     /** Cap of the retry delay. */
     public void setBackoffMax(String backoffMax) {
         this.backoffMax = backoffMax;
+    }
+
+    public String getIndexResetGrace() {
+        return indexResetGrace;
+    }
+
+    /**
+     * How long Consul must keep answering an X-Consul-Index below the one already acted on before the watch believes
+     * the reset (a snapshot restore) and follows it; until then such answers are errors (kind index_reset) and the
+     * config stays as it is. An index passing the old one again ends the wait at once.
+     */
+    public void setIndexResetGrace(String indexResetGrace) {
+        this.indexResetGrace = indexResetGrace;
     }
 }

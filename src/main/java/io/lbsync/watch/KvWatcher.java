@@ -19,7 +19,7 @@ public final class KvWatcher implements Watcher {
                         lastEmitted = reading.data();
                         sink.accept(reading.data());
                     }
-                }, health);
+                }, health, options.newIndexTracker());
     }
 
     @Override

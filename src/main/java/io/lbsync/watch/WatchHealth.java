@@ -1,42 +1,109 @@
 package io.lbsync.watch;
 
+import java.io.IOException;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.kiwiproject.consul.ConsulException;
 
-/** What each watch loop last experienced: for logs now, for health checks and metrics later. */
+/**
+ * What each watch loop last experienced, and how many Consul errors of each {@link ConsulErrorKind} the watches met
+ * since start: for logs now, for health checks and metrics later. One instance (bean "watchHealth") is shared by every
+ * consul-watch endpoint of a Camel context. Thread-safe.
+ * <p>
+ * Metrics: {@link #errorCounts()} is a monotonic counter per kind, every kind present (0 until it happens), meant to be
+ * exported as e.g. {@code lbsync_consul_errors_total{kind="http_5xx"}}; {@link #states()} gives per-watch gauges
+ * (consecutive failures, failing since).
+ */
 public final class WatchHealth {
-    /** @param failingSince null while healthy */
-    public record State(Instant lastSuccess, Instant failingSince, int consecutiveFailures, String lastError) {
+    /**
+     * @param failingSince  null while healthy
+     * @param lastErrorKind null while healthy
+     */
+    public record State(Instant lastSuccess, Instant failingSince, int consecutiveFailures, String lastError,
+                        ConsulErrorKind lastErrorKind) {
     }
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Map<ConsulErrorKind, LongAdder> errors = new EnumMap<>(ConsulErrorKind.class);
 
-    public void success(String watch) {
-        states.put(watch, new State(Instant.now(), null, 0, null));
+    public WatchHealth() {
+        for (ConsulErrorKind kind : ConsulErrorKind.values()) {
+            errors.put(kind, new LongAdder()); // filled once, only read afterwards: safe to share
+        }
     }
 
-    public void failure(String watch, RuntimeException e) {
+    public void success(String watch) {
+        states.put(watch, new State(Instant.now(), null, 0, null, null));
+    }
+
+    /** Records a failed read of {@code watch}: counts it under its kind, which it returns. */
+    public ConsulErrorKind failure(String watch, RuntimeException e) {
+        ConsulErrorKind kind = ConsulErrorKind.of(e);
+        errors.get(kind).increment();
         states.compute(watch, (k, old) -> new State(old == null ? null : old.lastSuccess(),
                 old == null || old.failingSince() == null ? Instant.now() : old.failingSince(),
-                old == null ? 1 : old.consecutiveFailures() + 1, describe(e)));
+                old == null ? 1 : old.consecutiveFailures() + 1, describe(e), kind));
+        return kind;
     }
 
     public Map<String, State> states() {
         return Map.copyOf(states);
     }
 
-    /** A one-line cause fit for a log: HTTP status for Consul errors, otherwise the exception's own words. */
+    /** Failed Consul reads of this kind since start, over every watch. */
+    public long errorCount(ConsulErrorKind kind) {
+        return errors.get(kind).sum();
+    }
+
+    /** Same as {@link #errorCount(ConsulErrorKind)} by label ("connection", "http_5xx", ...). */
+    public long errorCount(String kindLabel) {
+        for (ConsulErrorKind kind : ConsulErrorKind.values()) {
+            if (kind.label().equals(kindLabel)) {
+                return errorCount(kind);
+            }
+        }
+        throw new IllegalArgumentException("unknown Consul error kind: " + kindLabel);
+    }
+
+    /** Every kind's label → failed reads since start (0 included), in a fixed order. */
+    public Map<String, Long> errorCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (ConsulErrorKind kind : ConsulErrorKind.values()) {
+            counts.put(kind.label(), errorCount(kind));
+        }
+        return counts;
+    }
+
+    /**
+     * A one-line cause fit for a log: HTTP status for Consul errors (not the body), otherwise the words of the
+     * outermost I/O exception (a timeout, a refused connection, a JSON error: what the client library saw), else of
+     * the root cause. Never the ACL token: it only travels in a request header, which no exception message carries.
+     */
     public static String describe(Throwable e) {
         if (e instanceof ConsulException ce && ce.hasCode()) {
             return "HTTP " + ce.getCode() + " from Consul";
         }
+        Throwable chosen = null;
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (chosen == null && t instanceof IOException) {
+                chosen = t;
+            }
+            root = t;
         }
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage();
-        return (root.getClass().getSimpleName() + message).replace('"', '\'');
+        Throwable shown = chosen != null ? chosen : root;
+        String message = shown.getMessage() == null ? "" : ": " + firstLine(shown.getMessage());
+        return (shown.getClass().getSimpleName() + message).replace('"', '\'');
+    }
+
+    /** Jackson's messages quote the bad input over several lines: keep the first, short. */
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

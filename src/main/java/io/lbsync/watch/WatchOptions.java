@@ -6,13 +6,19 @@ import java.util.function.Predicate;
 /**
  * How a catalog watch behaves.
  *
- * @param serviceFilter which service names to watch
- * @param minInterval   the least time between two requests of one long poll (rate limit, Consul rule 4)
+ * @param serviceFilter   which service names to watch
+ * @param minInterval     the least time between two requests of one long poll (rate limit, Consul rule 4)
+ * @param indexResetGrace how long Consul must keep answering an index below the one acted on before lbsync
+ *                        believes the reset and follows it (see {@link IndexTracker})
  */
 public record WatchOptions(Duration blockingWait, Duration minInterval, Duration backoffInitial, Duration backoffMax,
-                           Predicate<String> serviceFilter) {
+                           Duration indexResetGrace, Predicate<String> serviceFilter) {
 
     public Backoff newBackoff() {
         return new Backoff(backoffInitial, backoffMax);
+    }
+
+    public IndexTracker newIndexTracker() {
+        return new IndexTracker(indexResetGrace, System::nanoTime);
     }
 }
