@@ -23,12 +23,13 @@
 <#list services as service>
 <#local exact = service.hosts?filter(h -> !h?starts_with("*."))>
 <#local wildcards = service.hosts?filter(h -> h?starts_with("*."))>
-<#if exact?has_content>
-    acl host_${service.backend} hdr(host),field(1,:) -i<#list exact as host> ${host}</#list>
-</#if>
-<#if wildcards?has_content>
-    acl host_${service.backend} hdr(host),field(1,:) -i -m end<#list wildcards as host> ${host?remove_beginning("*")}</#list>
-</#if>
+<#-- HAProxy reads at most 64 words per line: 50 names per acl line (lines of one acl name add up) -->
+<#list exact?chunk(50) as part>
+    acl host_${service.backend} hdr(host),field(1,:) -i<#list part as host> ${host}</#list>
+</#list>
+<#list wildcards?chunk(50) as part>
+    acl host_${service.backend} hdr(host),field(1,:) -i -m end<#list part as host> ${host?remove_beginning("*")}</#list>
+</#list>
 <#if service.hosts?has_content>
     use_backend ${service.backend} if host_${service.backend}
 </#if>

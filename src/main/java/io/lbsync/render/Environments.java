@@ -14,8 +14,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The environment convention: an instance declares its business environment (prod, staging, ...) with the tag
@@ -34,8 +32,6 @@ public final class Environments {
     /** Prefix of an environment's frontend name in the model: "http_prod". */
     static final String FRONTEND_PREFIX = "http_";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Environments.class);
-
     private Environments() {
     }
 
@@ -52,9 +48,13 @@ public final class Environments {
                         List<String> declaring) {
     }
 
-    /** What an instance declares: nothing (both empty), a valid environment, or a problem. */
-    record Declaration(Optional<String> environment, Optional<String> problem) {
-        static final Declaration NONE = new Declaration(Optional.empty(), Optional.empty());
+    /**
+     * What an instance declares: nothing (both empty), a valid environment, or a problem.
+     *
+     * @param values the declared values as given (untrusted), comma-separated; for the rejection's log line
+     */
+    record Declaration(Optional<String> environment, Optional<String> problem, String values) {
+        static final Declaration NONE = new Declaration(Optional.empty(), Optional.empty(), "");
 
         boolean declared() {
             return environment.isPresent() || problem.isPresent();
@@ -71,16 +71,23 @@ public final class Environments {
         if (values.isEmpty()) {
             return Declaration.NONE;
         }
+        String declared = String.join(",", values);
         if (values.size() > 1) {
-            return new Declaration(Optional.empty(), Optional.of("conflicting env declarations"));
+            return new Declaration(Optional.empty(), Optional.of("conflicting env declarations"), declared);
         }
         String name = values.first();
         return NAME.matcher(name).matches()
-                ? new Declaration(Optional.of(name), Optional.empty())
-                : new Declaration(Optional.empty(), Optional.of("invalid env name"));
+                ? new Declaration(Optional.of(name), Optional.empty(), declared)
+                : new Declaration(Optional.empty(), Optional.of("invalid env name"), declared);
     }
 
+    /** The split; invalid declarations are left out without a report. */
     public static Split split(CatalogSnapshot catalog) {
+        return split(catalog, new RejectedValues.Collector());
+    }
+
+    /** The split; each instance with an invalid declaration is reported to {@code rejections} (field env). */
+    static Split split(CatalogSnapshot catalog, RejectedValues.Collector rejections) {
         SortedMap<String, ServiceInstances> shared = new TreeMap<>();
         SortedMap<String, SortedMap<String, ServiceInstances>> byEnvironment = new TreeMap<>();
         TreeSet<String> declaring = new TreeSet<>();
@@ -97,8 +104,11 @@ public final class Environments {
                 if (d.environment().isPresent()) {
                     tagged.computeIfAbsent(d.environment().get(), e -> new ArrayList<>()).add(instance);
                 } else {
-                    LOG.warn("event=instance-rejected service={} id={} node={} reason=\"{}\"", SafeValues.identifier(service.service()),
-                            SafeValues.identifier(instance.id()), SafeValues.identifier(instance.node()), d.problem().get());
+                    rejections.reject(RejectedValues.Field.ENV, Environments.class, "event=instance-rejected service="
+                            + SafeValues.identifier(service.service()) + " id=" + SafeValues.identifier(instance.id())
+                            + " node=" + SafeValues.identifier(instance.node()) + " field=env value=" + SafeValues.forLog(d.values())
+                            + " reason=\"" + d.problem().get() + "\"",
+                            service.service() + '\0' + instance.id() + '\0' + instance.node() + '\0' + d.values());
                 }
             }
             if (!untagged.isEmpty()) {

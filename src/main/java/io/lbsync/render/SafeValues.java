@@ -19,27 +19,75 @@ public final class SafeValues {
     private SafeValues() {
     }
 
-    /** An IPv4 or IPv6 literal or a DNS name, else empty. */
+    /**
+     * An IPv4 literal or a DNS name as given, an IPv6 literal in its canonical form (RFC 5952: lower case, the
+     * longest run of zero groups as "::"), else empty. The canonical form matters: nginx 1.22 refuses some valid
+     * spellings ("1:2:3:4:5:6:7::", a "::" standing for one group) and with them the whole config.
+     */
     public static Optional<String> address(String raw) {
         if (raw == null) {
             return Optional.empty();
         }
-        if (IPV4.matcher(raw).matches() || isIpv6(raw) || isDnsName(raw)) {
+        if (IPV4.matcher(raw).matches() || isDnsName(raw)) {
             return Optional.of(raw);
         }
-        return Optional.empty();
+        return ipv6(raw).map(SafeValues::canonical);
     }
 
-    public static boolean isIpv6(String raw) {
+    private static Optional<java.net.Inet6Address> ipv6(String raw) {
         if (!IPV6.matcher(raw).matches() || raw.indexOf(':') < 0) {
-            return false;
+            return Optional.empty();
         }
         try {
             // Only hex digits, ':' and '.' got here, so this parses a literal and never resolves a name.
-            return java.net.InetAddress.getByName(raw) instanceof java.net.Inet6Address;
+            return java.net.InetAddress.getByName(raw) instanceof java.net.Inet6Address a ? Optional.of(a) : Optional.empty();
         } catch (java.net.UnknownHostException e) {
-            return false;
+            return Optional.empty();
         }
+    }
+
+    /** RFC 5952 text of an IPv6 address: groups without leading zeros, the first longest run (2+) of zero groups as "::". */
+    static String canonical(java.net.Inet6Address address) {
+        byte[] b = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(groups[i]));
+        }
+        return s.toString();
+    }
+
+    /** A dotted-quad IPv4 literal, without leading zeros (which some resolvers read as octal). */
+    public static boolean isIpv4(String raw) {
+        return raw != null && IPV4.matcher(raw).matches();
+    }
+
+    public static boolean isIpv6(String raw) {
+        return raw != null && ipv6(raw).isPresent();
     }
 
     public static boolean isDnsName(String raw) {
@@ -57,9 +105,12 @@ public final class SafeValues {
         return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
     }
 
-    /** A host name a frontend may route on: a DNS name or a "*." wildcard over one, lower-cased. */
+    /**
+     * A host name a frontend may route on: a DNS name or a "*." wildcard over one, lower-cased. Checked as ASCII
+     * before lower-casing: Unicode lower-cases some letters into ASCII ones (the Kelvin sign into "k").
+     */
     public static Optional<String> hostName(String raw) {
-        if (raw == null) {
+        if (raw == null || !raw.chars().allMatch(c -> c < 0x80)) {
             return Optional.empty();
         }
         String host = raw.trim().toLowerCase(Locale.ROOT);

@@ -3,23 +3,30 @@ package io.lbsync.render;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.render.RejectedValues.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Turns a {@link ConsulState} into the immutable data model templates see (documented in docs/templates.md).
  * Every value in it is already safe to write into a config: identifiers sanitised and unique, addresses and
- * ports validated, host names checked. An instance with an invalid address or port is left out, with a log line.
+ * ports validated, host names checked. An instance with an invalid address or port is left out, and so is an
+ * invalid host name or K/V site; each is logged once and counted in {@link RejectedValues}.
  * An instance that declares an environment (tag env=...) is only in "environments", never in "services"
  * ({@link Environments}).
+ *
+ * <p>The values as Consul returned them are only in the model when the operator opts in
+ * ({@code lbsync.<target>.allow-raw-values=true}): then {@code service.raw}, {@code server.raw} and {@code site.raw}
+ * exist; otherwise a template that uses them fails to render.
  */
 public final class TemplateModelBuilder {
     /** Tag prefix of the Host routing convention: tag "lbsync.host=shop.example.com". */
@@ -30,99 +37,160 @@ public final class TemplateModelBuilder {
     /** Name the bundled templates use for "no service for this host"; never given to a service. */
     public static final String NO_ROUTE_BACKEND = "lbsync_no_route";
 
-    private static final Logger LOG = LoggerFactory.getLogger(TemplateModelBuilder.class);
     private final SiteParser siteParser = new SiteParser();
+    private final RejectedValues rejected;
+
+    /** Reports rejected values to {@link RejectedValues#shared()}. */
+    public TemplateModelBuilder() {
+        this(RejectedValues.shared());
+    }
+
+    public TemplateModelBuilder(RejectedValues rejected) {
+        this.rejected = rejected;
+    }
 
     /** @param params the operator's template parameters (lbsync.&lt;target&gt;.param.* properties) */
     public Map<String, Object> build(ConsulState state, TemplateParams params) {
+        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues());
         UniqueNames backendNames = new UniqueNames();
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
         Map<String, String> backendsByService = new HashMap<>();
         // instances that declare an environment (tag env=...) are rendered only under "environments"
-        Environments.Split split = Environments.split(state.catalog());
+        Environments.Split split = Environments.split(state.catalog(), render.rejections);
         for (ServiceInstances service : split.shared().values()) {
             String backend = backendNames.claim(SafeValues.identifier(service.service()));
             backendsByService.put(service.service(), backend);
-            services.add(service(service, backend));
+            services.add(render.service(service, backend));
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("services", List.copyOf(services));
-        model.put("environments", Environments.model(split, backendNames, this::service));
+        model.put("environments", Environments.model(split, backendNames, render::service));
         model.put("envDeclaringServices", split.declaring());
-        model.put("sites", sites(state, backendsByService));
+        model.put("sites", render.sites(state, backendsByService));
         model.put("param", params);
-        return java.util.Collections.unmodifiableMap(model);
+        rejected.report(params.target(), render.rejections.rejections());
+        return Collections.unmodifiableMap(model);
     }
 
-    private List<Map<String, Object>> sites(ConsulState state, Map<String, String> backendsByService) {
-        List<Map<String, Object>> sites = new ArrayList<>();
-        for (SiteParser.Site site : siteParser.parse(state.kv())) {
-            List<Map<String, Object>> routes = new ArrayList<>();
-            site.routes().forEach((path, service) -> {
-                Map<String, Object> route = new LinkedHashMap<>();
-                route.put("path", path);
-                route.put("service", SafeValues.identifier(service));
-                // absent when no such service is registered: the template answers 503 for that path
-                String backend = backendsByService.get(service);
-                if (backend != null) {
-                    route.put("backend", backend);
+    /** One render: where its rejections go, and whether raw values are wanted. */
+    private final class Render {
+        private final RejectedValues.Collector rejections;
+        private final boolean raw;
+
+        Render(RejectedValues.Collector rejections, boolean raw) {
+            this.rejections = rejections;
+            this.raw = raw;
+        }
+
+        List<Map<String, Object>> sites(ConsulState state, Map<String, String> backendsByService) {
+            List<Map<String, Object>> sites = new ArrayList<>();
+            for (SiteParser.Site site : siteParser.parse(state.kv(), rejections)) {
+                List<Map<String, Object>> routes = new ArrayList<>();
+                site.routes().forEach((path, service) -> {
+                    Map<String, Object> route = new LinkedHashMap<>();
+                    route.put("path", path);
+                    route.put("service", SafeValues.identifier(service));
+                    // absent when no such service is registered: the template answers 503 for that path
+                    String backend = backendsByService.get(service);
+                    if (backend != null) {
+                        route.put("backend", backend);
+                    }
+                    routes.add(Collections.unmodifiableMap(route));
+                });
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", site.name());
+                m.put("serverNames", site.serverNames());
+                m.put("listen", site.listen());
+                m.put("routes", List.copyOf(routes));
+                if (raw) {
+                    m.put("raw", Map.of("key", site.key(), "value", site.value()));
                 }
-                routes.add(java.util.Collections.unmodifiableMap(route));
-            });
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", site.name());
-            m.put("serverNames", site.serverNames());
-            m.put("listen", site.listen());
-            m.put("routes", List.copyOf(routes));
-            sites.add(java.util.Collections.unmodifiableMap(m));
-        }
-        return List.copyOf(sites);
-    }
-
-    Map<String, Object> service(ServiceInstances service, String backend) {
-        List<ServiceInstance> passing = service.passing();
-        TreeSet<String> hosts = new TreeSet<>();
-        List<Map<String, Object>> servers = new ArrayList<>();
-        UniqueNames serverNames = new UniqueNames();
-        // counted once per service: a per-instance scan would be quadratic in large services
-        Map<String, Long> copiesOfId = passing.stream()
-                .collect(java.util.stream.Collectors.groupingBy(ServiceInstance::id, java.util.stream.Collectors.counting()));
-        for (ServiceInstance instance : passing) {
-            Optional<String> address = SafeValues.address(instance.address());
-            if (address.isEmpty() || !SafeValues.validPort(instance.port())) {
-                LOG.warn("event=instance-rejected service={} id={} node={} reason=\"{}\"", SafeValues.identifier(service.service()),
-                        SafeValues.identifier(instance.id()), SafeValues.identifier(instance.node()),
-                        address.isEmpty() ? "invalid address" : "invalid port " + instance.port());
-                continue;
+                sites.add(Collections.unmodifiableMap(m));
             }
-            hosts.addAll(hostsOf(instance));
-            servers.add(server(instance, address.get(), serverNames, copiesOfId.get(instance.id()) > 1));
+            return List.copyOf(sites);
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", SafeValues.identifier(service.service()));
-        m.put("backend", backend);
-        m.put("hosts", List.copyOf(hosts));
-        m.put("servers", List.copyOf(servers));
-        m.put("instanceCount", service.instances().size());
-        m.put("passingCount", passing.size());
-        return java.util.Collections.unmodifiableMap(m);
+
+        Map<String, Object> service(ServiceInstances service, String backend) {
+            List<ServiceInstance> passing = service.passing();
+            TreeSet<String> hosts = new TreeSet<>();
+            List<Map<String, Object>> servers = new ArrayList<>();
+            UniqueNames serverNames = new UniqueNames();
+            // counted once per service: a per-instance scan would be quadratic in large services
+            Map<String, Long> copiesOfId = passing.stream().collect(Collectors.groupingBy(ServiceInstance::id, Collectors.counting()));
+            for (ServiceInstance instance : passing) {
+                Optional<String> address = SafeValues.address(instance.address());
+                if (address.isEmpty()) {
+                    reject(rejections, Field.ADDRESS, "instance-rejected", instance, instance.address(), "invalid address");
+                    continue;
+                }
+                if (!SafeValues.validPort(instance.port())) {
+                    reject(rejections, Field.PORT, "instance-rejected", instance, Integer.toString(instance.port()),
+                            "invalid port " + instance.port());
+                    continue;
+                }
+                hosts.addAll(hostsOf(instance, rejections));
+                Map<String, Object> server = server(instance, address.get(), serverNames, copiesOfId.get(instance.id()) > 1);
+                servers.add(raw ? withRaw(server, rawInstance(instance)) : server);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", SafeValues.identifier(service.service()));
+            m.put("backend", backend);
+            m.put("hosts", List.copyOf(hosts));
+            m.put("servers", List.copyOf(servers));
+            m.put("instanceCount", service.instances().size());
+            m.put("passingCount", passing.size());
+            if (raw) {
+                m.put("raw", Map.of("name", service.service()));
+            }
+            return Collections.unmodifiableMap(m);
+        }
     }
 
     private static Map<String, Object> server(ServiceInstance instance, String address, UniqueNames names, boolean duplicateId) {
         // One service ID on two nodes (a duplicate registration) must not give two servers of one name.
         String preferred = duplicateId ? instance.id() + "." + instance.node() : instance.id();
+        boolean ipv6 = SafeValues.isIpv6(address);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", names.claim(SafeValues.identifier(preferred)));
         m.put("id", SafeValues.identifier(instance.id()));
         m.put("node", SafeValues.identifier(instance.node()));
         m.put("address", address);
         m.put("port", instance.port());
-        m.put("endpoint", (SafeValues.isIpv6(address) ? "[" + address + "]" : address) + ":" + instance.port());
-        return java.util.Collections.unmodifiableMap(m);
+        m.put("endpoint", (ipv6 ? "[" + address + "]" : address) + ":" + instance.port());
+        // nginx (open source) resolves a name in an upstream once, when it loads the config, and refuses the whole
+        // config when the name does not resolve: its template writes only IP literals
+        m.put("ip", ipv6 || SafeValues.isIpv4(address));
+        return Collections.unmodifiableMap(m);
     }
 
+    private static Map<String, Object> withRaw(Map<String, Object> safe, Map<String, Object> raw) {
+        Map<String, Object> m = new LinkedHashMap<>(safe);
+        m.put("raw", raw);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The registration as Consul returned it: untrusted, NOT safe to write into a config. */
+    private static Map<String, Object> rawInstance(ServiceInstance instance) {
+        Function<String, String> text = s -> s == null ? "" : s;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", text.apply(instance.service()));
+        m.put("id", text.apply(instance.id()));
+        m.put("node", text.apply(instance.node()));
+        m.put("nodeAddress", text.apply(instance.nodeAddress()));
+        m.put("address", text.apply(instance.address()));
+        m.put("port", instance.port());
+        m.put("tags", instance.tags());
+        m.put("meta", instance.meta());
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Host names of the routing convention, validated; the others are rejected (logged once, counted). */
     static List<String> hostsOf(ServiceInstance instance) {
+        return hostsOf(instance, new RejectedValues.Collector());
+    }
+
+    static List<String> hostsOf(ServiceInstance instance, RejectedValues.Collector rejections) {
         List<String> raw = new ArrayList<>();
         instance.tags().stream().filter(t -> t.startsWith(HOST_TAG)).map(t -> t.substring(HOST_TAG.length())).forEach(raw::add);
         String meta = instance.meta().get(HOST_META);
@@ -135,10 +203,20 @@ public final class TemplateModelBuilder {
             if (host.isPresent()) {
                 hosts.add(host.get());
             } else if (!candidate.isBlank()) {
-                LOG.warn("event=host-rejected service={} id={} reason=\"not a host name\"",
-                        SafeValues.identifier(instance.service()), SafeValues.identifier(instance.id()));
+                reject(rejections, Field.HOST, "host-rejected", instance, candidate, "not a host name");
             }
         }
         return hosts;
+    }
+
+    /** event=&lt;event&gt; service=... id=... node=... field=... value=... reason="...", every untrusted part log-safe. */
+    static void reject(RejectedValues.Collector rejections, Field field, String event, ServiceInstance instance, String value,
+                       String reason) {
+        rejections.reject(field, TemplateModelBuilder.class, "event=" + event
+                + " service=" + SafeValues.identifier(instance.service()) + " id=" + SafeValues.identifier(instance.id())
+                + " node=" + SafeValues.identifier(instance.node()) + " field=" + field.label()
+                + " value=" + SafeValues.forLog(value) + " reason=\"" + SafeValues.quotedForLog(reason) + "\"",
+                // identity: the raw registration fields, so instances whose sanitised names collide stay apart
+                instance.service() + '\0' + instance.id() + '\0' + instance.node() + '\0' + value);
     }
 }

@@ -37,6 +37,26 @@ class SiteParserTest {
         assertThat(sites).extracting(SiteParser.Site::name).containsExactly("good");
     }
 
+    /** Values whose shape is wrong, even where the text would pass: rejected, with the field at fault. */
+    @Test
+    void wrongTypesTrailingTextAndRepeatedFieldsAreRejected() {
+        var rejections = new RejectedValues.Collector();
+        var sites = new SiteParser().parse(kv(Map.of(
+                "sites/name-is-true", "{\"server_names\": [true], \"listen\": 8081, \"routes\": {\"/\": \"web\"}}",
+                "sites/name-is-number", "{\"server_names\": [1e3], \"listen\": 8081, \"routes\": {\"/\": \"web\"}}",
+                "sites/trailing", "{\"listen\": 8081, \"routes\": {\"/\": \"web\"}} ; include /etc/passwd;",
+                "sites/listen-twice", "{\"listen\": 8081, \"listen\": \"x\", \"routes\": {\"/\": \"web\"}}",
+                "sites/path-twice", "{\"listen\": 8081, \"routes\": {\"/\": \"web\", \"/\": \"api\"}}",
+                "sites/listen-float", "{\"listen\": 8081.0, \"routes\": {\"/\": \"web\"}}",
+                "sites/route-to-number", "{\"listen\": 8081, \"routes\": {\"/\": 7}}",
+                "sites/array", "[{\"listen\": 8081, \"routes\": {\"/\": \"web\"}}]")), rejections);
+        assertThat(sites).isEmpty();
+        assertThat(rejections.rejections()).extracting(r -> r.field().label()).containsExactlyInAnyOrder("site_server_names",
+                "site_server_names", "site_json", "site_json", "site_json", "site_listen", "site_routes", "site_json");
+        assertThat(rejections.rejections()).extracting(RejectedValues.Rejection::message)
+                .contains("event=kv-rejected key=lbsync/sites/name-is-true field=site_server_names reason=\"server_names: each must be a string\"");
+    }
+
     @Test
     void siteNamesAreSanitisedAndUnique() {
         var sites = new SiteParser().parse(kv(Map.of(
