@@ -15,13 +15,16 @@ import io.lbsync.install.CommandReloader;
 import io.lbsync.install.CommandRunner;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.ImplausibleChangeGuard;
+import io.lbsync.install.TargetMetrics;
 import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.NewWorkersCheck;
 import io.lbsync.install.Reloader;
 import io.lbsync.install.Targets;
 import io.lbsync.leader.ConsulLeaderElection;
 import io.lbsync.leader.LeaderSettings;
+import io.lbsync.metrics.LbsyncMetrics;
 import io.lbsync.model.ConsulStateStore;
+import io.lbsync.render.RejectedValues;
 import io.lbsync.render.TemplateParams;
 import io.lbsync.watch.ConsulClients;
 import io.lbsync.watch.WatchHealth;
@@ -56,23 +59,33 @@ public class LbsyncConfiguration implements CamelConfiguration {
         String kvPrefix = settings.string("lbsync.kv.prefix", "lbsync/");
         ConsulStateStore state = new ConsulStateStore(kv, kvPrefix);
         camel.getRegistry().bind("consulState", state);
-        camel.getRegistry().bind("watchHealth", new WatchHealth());
+        LbsyncMetrics metrics = new LbsyncMetrics();
+        metrics.exportThrough(camel);
+        WatchHealth watchHealth = new WatchHealth();
+        camel.getRegistry().bind("watchHealth", watchHealth);
+        metrics.watch(watchHealth, state);
+        metrics.rejectedValues(RejectedValues.shared());
         camel.getRegistry().bind("targets", new Targets(camel));
-        camel.getRegistry().bind("changeGuard", new ImplausibleChangeGuard(settings.integer("lbsync.guard.max-drop-percent", 50),
-                settings.duration("lbsync.guard.confirm-after", "30s"), Clock.systemUTC()));
+        ImplausibleChangeGuard guard = new ImplausibleChangeGuard(settings.integer("lbsync.guard.max-drop-percent", 50),
+                settings.duration("lbsync.guard.confirm-after", "30s"), Clock.systemUTC());
+        camel.getRegistry().bind("changeGuard", guard);
+        metrics.guard(guard);
         LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(),
                 consul.blockingWait(), routes, settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"),
                 kv ? kvPrefix : "(off)");
-        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "haproxy", "haproxy.cfg", "haproxy -c -q -f {file}"), demo));
-        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo));
-        bindCleanup(camel, settings, consul, state);
+        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "haproxy", "haproxy.cfg", "haproxy -c -q -f {file}"), demo),
+                metrics);
+        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo),
+                metrics);
+        bindCleanup(camel, settings, consul, state, metrics);
     }
 
     /**
      * The duplicate cleanup (bean "cleanup") and the registration guard (bean "registrationGuard"), plus the
      * Consul lock that makes master: routes run on one lbsync instance only.
      */
-    private static void bindCleanup(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state) {
+    private static void bindCleanup(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state,
+                                    LbsyncMetrics metrics) {
         ConsulLeaderElection election = new ConsulLeaderElection(() -> new ConsulClients(consul), LeaderSettings.from(settings));
         try {
             camel.addService(election); // DESIGN.md: only this way does the master: component find it in camel-main
@@ -83,9 +96,11 @@ public class LbsyncConfiguration implements CamelConfiguration {
         CatalogReads reads = new CatalogReads(api, consul.url(), consul.datacenter());
         AgentUrls urls = new AgentUrls(settings.string(AgentUrls.PROPERTY, "http://{address}:8500"), settings::optional);
         boolean dryRun = settings.bool("lbsync.cleanup.dry-run", true);
-        camel.getRegistry().bind("cleanup", new DuplicateCleanup(state, reads, new OwningAgent(api, urls), dryRun,
+        DuplicateCleanup cleanup = new DuplicateCleanup(state, reads, new OwningAgent(api, urls), dryRun,
                 () -> election.isLeader(DuplicateCleanup.LEADER_NAMESPACE), () -> election.leaderOf(DuplicateCleanup.LEADER_NAMESPACE),
-                Clock.systemUTC()));
+                Clock.systemUTC());
+        camel.getRegistry().bind("cleanup", cleanup);
+        metrics.cleanup(cleanup.counters());
         camel.getRegistry().bind("registrationGuard", new RegistrationGuard(api, reads, urls, state));
         LOG.info("event=cleanup enabled={} dry_run={} interval={} agent_url={} registration_guard={}",
                 settings.bool("lbsync.cleanup.enabled", true), dryRun, settings.string("lbsync.cleanup.interval", "30s"),
@@ -93,10 +108,11 @@ public class LbsyncConfiguration implements CamelConfiguration {
     }
 
     /** One target = one bean named after it, whose methods are the steps of routes/targets.yaml. */
-    private static void bindTarget(CamelContext camel, CommandRunner runner, TargetSettings target) {
+    private static void bindTarget(CamelContext camel, CommandRunner runner, TargetSettings target, LbsyncMetrics metrics) {
         Optional<Reloader> reloader = reloader(target, runner);
         TemplateParams params = new TemplateParams(target.name(), camel.getPropertiesComponent()::resolveProperty);
-        camel.getRegistry().bind(target.name(), new ConfigTarget(target, params, runner, reloader));
+        camel.getRegistry().bind(target.name(), new ConfigTarget(target, params, runner, reloader,
+                new TargetMetrics(metrics.registry(), target.name())));
         LOG.info("event=target name={} enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", target.name(),
                 target.enabled(), target.template(), target.output(), target.validateCommand(),
                 reloader.map(Reloader::describe).orElse(""));

@@ -27,6 +27,7 @@ public class ConfigTarget {
     /** Exchange header set by checkChanged: false when the rendered bytes equal the live file. */
     public static final String CHANGED = "lbsyncChanged";
     private static final String HAD_PREVIOUS = "lbsyncHadPrevious";
+    private static final String CHANGE_SEEN = "lbsyncChangeSeenNanos";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
     /** Diff lines logged per install: enough for a membership change, bounded for a rewrite. */
     private static final int MAX_DIFF_LINES = 40;
@@ -39,11 +40,14 @@ public class ConfigTarget {
     private final Optional<List<String>> validateCommand;
     private final CommandRunner runner;
     private final Optional<Reloader> reloader;
+    private final TargetMetrics metrics;
     private final Backoff retryBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(1));
     private volatile TargetStatus status;
     private volatile boolean reloadPending;
 
-    public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader) {
+    public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader,
+                        TargetMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.renderer = new TemplateRenderer(settings.template());
         this.modelBuilder = new TemplateModelBuilder();
@@ -69,9 +73,12 @@ public class ConfigTarget {
         return status;
     }
 
-    /** FreeMarker render of the current Consul state. */
-    public String render(ConsulState state) {
-        return renderer.render(modelBuilder.build(state, params));
+    /** FreeMarker render of the current Consul state; remembers when the change in it was seen (for latency). */
+    public String render(ConsulState state, Exchange exchange) {
+        exchange.setProperty(CHANGE_SEEN, state.seenNanos());
+        String config = renderer.render(modelBuilder.build(state, params));
+        metrics.rendered();
+        return config;
     }
 
     /** Refuses a blank config; marks the exchange unchanged when the bytes equal the live file. */
@@ -87,6 +94,7 @@ public class ConfigTarget {
             LOG.debug("event=unchanged target={}", name());
             status = new TargetStatus(TargetStatus.Result.UNCHANGED, Instant.now(), "");
             retryBackoff.reset();
+            metrics.unchanged();
         }
     }
 
@@ -103,6 +111,7 @@ public class ConfigTarget {
         CommandResult result = runner.run(CommandLine.withFile(validateCommand.get(), staged.toString()), settings.validateTimeout());
         if (!result.succeeded()) {
             files.discardStaged();
+            metrics.validationFailed();
             throw new InstallException(name() + ": validation rejected the new config, live file unchanged ("
                     + result.describe() + ")");
         }
@@ -131,7 +140,7 @@ public class ConfigTarget {
     /** Reloads the proxy; if that fails, puts the previous file back and reloads again. */
     public void reload(Exchange exchange) {
         if (reloader.isPresent()) {
-            CommandResult result = reloader.get().reload();
+            CommandResult result = timedReload();
             if (!result.succeeded()) {
                 rollback(exchange.getMessage().getHeader(HAD_PREVIOUS, Boolean.class), result);
             }
@@ -139,8 +148,17 @@ public class ConfigTarget {
         status = new TargetStatus(TargetStatus.Result.INSTALLED, Instant.now(), files.live().toString());
         reloadPending = false;
         retryBackoff.reset();
+        Long seen = exchange.getProperty(CHANGE_SEEN, Long.class);
+        metrics.installed(seen == null ? System.nanoTime() : seen);
         LOG.info("event=installed target={} file={} reload={}", name(), files.live(),
                 reloader.map(Reloader::describe).orElse("none"));
+    }
+
+    private CommandResult timedReload() {
+        long started = System.nanoTime();
+        CommandResult result = reloader.orElseThrow().reload();
+        metrics.reloaded(Duration.ofNanos(System.nanoTime() - started), result.succeeded());
+        return result;
     }
 
     private void rollback(Boolean hadPrevious, CommandResult failure) {
@@ -152,7 +170,7 @@ public class ConfigTarget {
             throw new InstallException(why + "; there was no previous config, the new (validated) file stays");
         }
         files.rollback(true);
-        CommandResult again = reloader.orElseThrow().reload();
+        CommandResult again = timedReload();
         throw new InstallException(why + "; previous config put back and reloaded ("
                 + (again.succeeded() ? "ok" : again.describe()) + ")");
     }
@@ -166,6 +184,7 @@ public class ConfigTarget {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String why = e == null ? "unknown error" : e.getMessage();
         status = new TargetStatus(TargetStatus.Result.FAILED, Instant.now(), why);
+        metrics.failed();
         Duration retryIn = retryBackoff.nextDelay();
         exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, retryIn);
         LOG.error("event=install-failed target={} retry_in_ms={} error=\"{}\"", name(), retryIn.toMillis(), why);

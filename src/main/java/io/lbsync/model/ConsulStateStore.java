@@ -10,6 +10,7 @@ public class ConsulStateStore {
     private final String kvPrefix;
     private CatalogSnapshot catalog;
     private KvSnapshot kv;
+    private long changeSeenNanos = System.nanoTime();
 
     /** @param kvWatched whether a K/V watch runs (lbsync.kv.enabled); if not, templates see an empty K/V tree */
     public ConsulStateStore(boolean kvWatched, String kvPrefix) {
@@ -20,12 +21,14 @@ public class ConsulStateStore {
     /** Called by the catalog watch route; returns the state to pass on, or null while another watch has not synced. */
     public synchronized ConsulState updateCatalog(CatalogSnapshot snapshot) {
         catalog = snapshot;
+        changeSeenNanos = System.nanoTime(); // the watches hand on real changes only
         return current();
     }
 
     /** Called by the K/V watch route; same contract as {@link #updateCatalog}. */
     public synchronized ConsulState updateKv(KvSnapshot snapshot) {
         kv = snapshot;
+        changeSeenNanos = System.nanoTime();
         return current();
     }
 
@@ -37,6 +40,6 @@ public class ConsulStateStore {
         if (catalog == null || kvWatched && kv == null) {
             return null;
         }
-        return new ConsulState(catalog, kvWatched ? kv : KvSnapshot.empty(kvPrefix));
+        return new ConsulState(catalog, kvWatched ? kv : KvSnapshot.empty(kvPrefix), changeSeenNanos);
     }
 }

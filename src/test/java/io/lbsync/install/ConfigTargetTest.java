@@ -53,7 +53,8 @@ class ConfigTargetTest {
         var runner = new CommandRunner();
         Optional<Reloader> reloader = reloadCommand.isEmpty() ? Optional.empty()
                 : Optional.of(new CommandReloader(runner, CommandLine.split("reload", reloadCommand), Duration.ofSeconds(5)));
-        return new ConfigTarget(settings, new TemplateParams("haproxy", k -> Optional.of("127.0.0.1:18082")), runner, reloader);
+        return new ConfigTarget(settings, new TemplateParams("haproxy", k -> Optional.of("127.0.0.1:18082")), runner, reloader,
+                new TargetMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "haproxy"));
     }
 
     private static ConsulState state() {
@@ -65,7 +66,7 @@ class ConfigTargetTest {
     /** The route, step by step. */
     private Exchange runPipeline(ConfigTarget target) {
         Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setBody(target.render(state()));
+        exchange.getMessage().setBody(target.render(state(), exchange));
         target.checkChanged(exchange);
         if (exchange.getMessage().getHeader(ConfigTarget.CHANGED, Boolean.class)) {
             target.stage(exchange);
