@@ -8,6 +8,7 @@ import io.lbsync.cleanup.OwningAgent;
 import io.lbsync.cleanup.RegistrationGuard;
 import io.lbsync.config.ConsulSettings;
 import io.lbsync.config.Executables;
+import io.lbsync.config.LogLevel;
 import io.lbsync.config.Settings;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.install.CommandLine;
@@ -70,7 +71,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
                 settings.duration("lbsync.guard.confirm-after", "30s"), Clock.systemUTC());
         camel.getRegistry().bind("changeGuard", guard);
         metrics.guard(guard);
-        LOG.info("event=starting consul={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(),
+        settings.optional("lbsync.log.level").ifPresent(LogLevel::apply);
+        LOG.info("event=starting consul={} token={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(), consul.token(),
                 consul.blockingWait(), routes, settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"),
                 kv ? kvPrefix : "(off)");
         bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "haproxy", "haproxy.cfg", "haproxy -c -q -f {file}"), demo),
@@ -78,6 +80,18 @@ public class LbsyncConfiguration implements CamelConfiguration {
         bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo),
                 metrics);
         bindCleanup(camel, settings, consul, state, metrics);
+        logRoutesOnStart(camel);
+    }
+
+    /** The last line of the start-up banner: every route, with where it reads from. */
+    private static void logRoutesOnStart(CamelContext camel) {
+        try {
+            camel.addStartupListener((context, alreadyStarted) -> context.getRoutes().forEach(r -> LOG.info(
+                    "event=route id={} from=\"{}\" auto_startup={}", r.getRouteId(), r.getEndpoint().getEndpointUri(),
+                    r.isAutoStartup())));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot hook the start-up banner", e);
+        }
     }
 
     /**
