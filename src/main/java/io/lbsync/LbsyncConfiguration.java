@@ -27,11 +27,16 @@ import io.lbsync.metrics.LbsyncMetrics;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.render.RejectedValues;
 import io.lbsync.render.TemplateParams;
+import io.lbsync.status.HealthRules;
+import io.lbsync.status.LbsyncHealthCheck;
+import io.lbsync.status.Redaction;
+import io.lbsync.status.StatusReport;
 import io.lbsync.watch.ConsulClients;
 import io.lbsync.watch.WatchHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.camel.CamelConfiguration;
@@ -80,6 +85,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
         bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo),
                 metrics);
         bindCleanup(camel, settings, consul, state, metrics);
+        bindStatus(camel, settings, consul, state, kv);
         logRoutesOnStart(camel);
     }
 
@@ -92,6 +98,25 @@ public class LbsyncConfiguration implements CamelConfiguration {
         } catch (Exception e) {
             throw new IllegalStateException("cannot hook the start-up banner", e);
         }
+    }
+
+    /**
+     * GET /status (bean "status", routes/status.yaml) and lbsync's health checks: Camel's health-check registry
+     * finds HealthCheck beans in the registry, and the management server serves them at /observe/health.
+     */
+    private static void bindStatus(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state,
+                                   boolean kv) {
+        Duration grace = settings.duration("lbsync.health.watch-grace", "60s");
+        List<ConfigTarget> targets = List.of(camel.getRegistry().lookupByNameAndType("haproxy", ConfigTarget.class),
+                camel.getRegistry().lookupByNameAndType("nginx", ConfigTarget.class));
+        WatchHealth watches = camel.getRegistry().lookupByNameAndType("watchHealth", WatchHealth.class);
+        Targets histories = camel.getRegistry().lookupByNameAndType("targets", Targets.class);
+        HealthRules rules = new HealthRules(watches, state, kv, targets, histories, grace, Clock.systemUTC());
+        Redaction redaction = new Redaction(consul.token()::current);
+        camel.getRegistry().bind("lbsyncConsulHealth", LbsyncHealthCheck.consul(rules, redaction));
+        camel.getRegistry().bind("lbsyncTargetsHealth", LbsyncHealthCheck.targets(rules, redaction));
+        camel.getRegistry().bind("status", new StatusReport(state, watches, targets, histories, rules,
+                camel.getRegistry().lookupByNameAndType("cleanup", DuplicateCleanup.class), redaction, Clock.systemUTC()));
     }
 
     /**

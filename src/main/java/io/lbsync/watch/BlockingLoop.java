@@ -79,7 +79,7 @@ public final class BlockingLoop<T> implements Runnable {
             LOG.info("event=consul-recovered watch={} failures={}", name, failures);
             backoff.reset();
         }
-        health.success(name);
+        health.success(name, index.acted());
     }
 
     private void failed(RuntimeException e) {

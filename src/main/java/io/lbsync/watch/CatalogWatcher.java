@@ -149,7 +149,8 @@ public final class CatalogWatcher implements Watcher {
             return;
         }
         refreshBackoff.reset();
-        health.success("health-services");
+        long maxIndex = Math.max(index, read.values().stream().mapToLong(ServiceInstances::index).max().orElse(0));
+        health.success("health-services", maxIndex);
         current.keySet().retainAll(names);
         // No registration left means the service is gone, even if catalog/services has not said so yet:
         // otherwise one deregistration would give a transient snapshot with an empty service, then another.
@@ -160,7 +161,6 @@ public final class CatalogWatcher implements Watcher {
                 current.put(name, service);
             }
         });
-        long maxIndex = Math.max(index, read.values().stream().mapToLong(ServiceInstances::index).max().orElse(0));
         CatalogSnapshot snapshot = CatalogSnapshot.of(maxIndex, current);
         if (snapshot.sameDataAs(lastEmitted)) {
             return;

@@ -22,9 +22,12 @@ public final class WatchHealth {
     /**
      * @param failingSince  null while healthy
      * @param lastErrorKind null while healthy
+     * @param index         the X-Consul-Index last acted on (0 before the first good answer)
+     * @param lastContact   when Consul last answered this watch at all, an HTTP error included (null: never);
+     *                      a refused connection or a timeout is no contact
      */
     public record State(Instant lastSuccess, Instant failingSince, int consecutiveFailures, String lastError,
-                        ConsulErrorKind lastErrorKind) {
+                        ConsulErrorKind lastErrorKind, long index, Instant lastContact) {
     }
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
@@ -37,16 +40,26 @@ public final class WatchHealth {
     }
 
     public void success(String watch) {
-        states.put(watch, new State(Instant.now(), null, 0, null, null));
+        success(watch, 0);
+    }
+
+    /** A good answer of {@code watch} at {@code index} (0: unknown, keep the last one). */
+    public void success(String watch, long index) {
+        Instant now = Instant.now();
+        states.compute(watch, (k, old) -> new State(now, null, 0, null, null,
+                index > 0 || old == null ? index : old.index(), now));
     }
 
     /** Records a failed read of {@code watch}: counts it under its kind, which it returns. */
     public ConsulErrorKind failure(String watch, RuntimeException e) {
         ConsulErrorKind kind = ConsulErrorKind.of(e);
         errors.get(kind).increment();
+        Instant now = Instant.now();
+        boolean answered = kind != ConsulErrorKind.CONNECTION && kind != ConsulErrorKind.TIMEOUT && kind != ConsulErrorKind.OTHER;
         states.compute(watch, (k, old) -> new State(old == null ? null : old.lastSuccess(),
-                old == null || old.failingSince() == null ? Instant.now() : old.failingSince(),
-                old == null ? 1 : old.consecutiveFailures() + 1, describe(e), kind));
+                old == null || old.failingSince() == null ? now : old.failingSince(),
+                old == null ? 1 : old.consecutiveFailures() + 1, describe(e), kind, old == null ? 0 : old.index(),
+                answered ? now : old == null ? null : old.lastContact()));
         return kind;
     }
 

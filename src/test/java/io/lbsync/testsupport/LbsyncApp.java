@@ -51,7 +51,7 @@ public final class LbsyncApp implements AutoCloseable {
         return main.getCamelContext();
     }
 
-    /** GET on lbsync's own HTTP server (camel.server.port), e.g. "/cleanup/report". */
+    /** GET on lbsync's own HTTP server (lbsync.http.port), e.g. "/cleanup/report". */
     public ConsulHttp.Response httpGet(String path) {
         return http("GET", path, null);
     }
@@ -63,7 +63,7 @@ public final class LbsyncApp implements AutoCloseable {
 
     /** A request to lbsync's own HTTP server; {@code token} (may be null) goes in X-Consul-Token. */
     public ConsulHttp.Response http(String method, String path, String body, String token) {
-        String port = camel().getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow();
+        String port = camel().getPropertiesComponent().resolveProperty("lbsync.http.port").orElseThrow();
         return ConsulHttp.plain().withToken(token).send(method, "http://127.0.0.1:" + port + path, body, Duration.ofSeconds(30));
     }
 

@@ -10,7 +10,7 @@ public final class LbsyncTestProperties {
 
     /**
      * A new, modifiable map: {@code lbsync.consul.url} of the cluster, {@code lbsync.consul.wait=10s},
-     * {@code lbsync.wait.min=50ms}, {@code lbsync.wait.max=500ms}, a free {@code camel.server.port}, and {@code lbsync.consul.token} from
+     * {@code lbsync.wait.min=50ms}, {@code lbsync.wait.max=500ms}, a free {@code lbsync.http.port}, and {@code lbsync.consul.token} from
      * {@code CONSUL_HTTP_TOKEN} when that is set.
      */
     public static Map<String, String> forCluster(ConsulTestCluster cluster) {
@@ -31,7 +31,7 @@ public final class LbsyncTestProperties {
         p.put("lbsync.guard.confirm-after", "0s");
         // several instances may run at once: each gets its own HTTP port
         try {
-            p.put("camel.server.port", String.valueOf(Ports.free()));
+            p.put("lbsync.http.port", String.valueOf(Ports.free()));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -106,7 +106,7 @@ class ConsulTlsIT {
         }
         p.put("lbsync.haproxy.output", output.toString());
         p.put("lbsync.wait.min", "50ms");
-        p.put("camel.server.port", String.valueOf(Ports.free()));
+        p.put("lbsync.http.port", String.valueOf(Ports.free()));
         return p;
     }
 

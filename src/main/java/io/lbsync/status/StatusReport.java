@@ -1,0 +1,161 @@
+package io.lbsync.status;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lbsync.cleanup.DuplicateCleanup;
+import io.lbsync.config.Durations;
+import io.lbsync.install.ConfigSummary;
+import io.lbsync.install.ConfigTarget;
+import io.lbsync.install.TargetHistory;
+import io.lbsync.install.TargetStatus;
+import io.lbsync.install.Targets;
+import io.lbsync.model.ConsulState;
+import io.lbsync.model.ConsulStateStore;
+import io.lbsync.watch.WatchHealth;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The body of GET /status (routes/status.yaml): what lbsync is doing, as JSON. Per target its last run, render and
+ * install, and the live file as it is on disk now (SHA-256, size, backends and servers counted in its text:
+ * {@link ConfigSummary}); per Consul watch its index, last contact, last success and current error; the synced Consul
+ * state; the health problems (the same as /observe/health); the duplicate cleanup's last report. Never the ACL token.
+ */
+public final class StatusReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ConsulStateStore state;
+    private final WatchHealth watches;
+    private final List<ConfigTarget> targets;
+    private final Targets histories;
+    private final HealthRules rules;
+    private final DuplicateCleanup cleanup;
+    private final Redaction redaction;
+    private final Clock clock;
+
+    /** @param cleanup null when there is none */
+    public StatusReport(ConsulStateStore state, WatchHealth watches, List<ConfigTarget> targets, Targets histories,
+                        HealthRules rules, DuplicateCleanup cleanup, Redaction redaction, Clock clock) {
+        this.state = state;
+        this.watches = watches;
+        this.targets = List.copyOf(targets);
+        this.histories = histories;
+        this.rules = rules;
+        this.cleanup = cleanup;
+        this.redaction = redaction;
+        this.clock = clock;
+    }
+
+    public String json() throws JsonProcessingException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("time", clock.instant().toString());
+        List<HealthRules.Problem> problems = new ArrayList<>(rules.consul());
+        problems.addAll(rules.targets());
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", problems.isEmpty() ? "UP" : "DOWN");
+        health.put("problems", problems.stream().map(HealthRules.Problem::message).toList());
+        body.put("health", health);
+        Map<String, Object> t = new LinkedHashMap<>();
+        targets.forEach(target -> t.put(target.name(), target(target)));
+        body.put("targets", t);
+        body.put("consul", consul());
+        body.put("cleanup", cleanup == null ? null : JSON.readTree(cleanup.reportJson()));
+        return redaction.apply(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+    }
+
+    private Map<String, Object> target(ConfigTarget target) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", target.settings().enabled());
+        m.put("output", target.settings().output().toString());
+        if (!target.settings().enabled()) {
+            return m;
+        }
+        TargetStatus s = target.status();
+        TargetHistory.View h = histories.history(target.name()).view(s);
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("result", s == null ? null : s.result().name());
+        last.put("at", s == null ? null : s.at().toString());
+        last.put("error", s != null && s.failed() ? s.detail() : null);
+        last.put("failingSince", time(h.failingSince()));
+        last.put("consecutiveFailures", h.consecutiveFailures());
+        m.put("lastRun", last);
+        Map<String, Object> render = null;
+        if (h.lastRender() != null) {
+            render = summary(h.lastRender().config());
+            render.put("at", h.lastRender().at().toString());
+        }
+        m.put("lastRender", render);
+        m.put("lastInstall", time(h.lastInstall()));
+        m.put("live", live(target));
+        return m;
+    }
+
+    private Map<String, Object> live(ConfigTarget target) {
+        Path file = target.settings().output();
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            Instant modified = Files.getLastModifiedTime(file).toInstant();
+            m.put("exists", true);
+            m.putAll(summary(ConfigSummary.of(target.name(), bytes)));
+            m.put("modified", modified.toString());
+        } catch (NoSuchFileException e) {
+            m.put("exists", false);
+        } catch (IOException e) {
+            m.put("exists", Files.exists(file));
+            m.put("error", "cannot read " + file + ": " + e.getClass().getSimpleName());
+        }
+        return m;
+    }
+
+    private static Map<String, Object> summary(ConfigSummary c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sha256", c.sha256());
+        m.put("bytes", c.bytes());
+        m.put("backends", c.backends());
+        m.put("servers", c.servers());
+        return m;
+    }
+
+    private Map<String, Object> consul() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        ConsulState current = state.current();
+        m.put("synced", current != null);
+        if (current != null) {
+            m.put("catalogIndex", current.catalog().index());
+            m.put("services", current.catalog().services().size());
+            m.put("instances", current.catalog().instanceCount());
+            m.put("kvIndex", current.kv().index());
+            m.put("kvKeys", current.kv().entries().size());
+        }
+        Map<String, Object> w = new LinkedHashMap<>();
+        new TreeMap<>(watches.states()).forEach((name, s) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("index", s.index());
+            one.put("lastContact", time(s.lastContact()));
+            one.put("lastSuccess", time(s.lastSuccess()));
+            one.put("failingSince", time(s.failingSince()));
+            one.put("consecutiveFailures", s.consecutiveFailures());
+            one.put("errorKind", s.lastErrorKind() == null ? null : s.lastErrorKind().label());
+            one.put("error", s.lastError());
+            w.put(name, one);
+        });
+        m.put("watches", w);
+        m.put("watchGrace", Durations.toConsul(rules.watchGrace()));
+        m.put("errorsSinceStart", watches.errorCounts());
+        return m;
+    }
+
+    private static String time(Instant i) {
+        return i == null ? null : i.toString();
+    }
+}
