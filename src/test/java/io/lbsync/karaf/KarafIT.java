@@ -77,7 +77,7 @@ class KarafIT {
         cfg.put("lbsync.routes", ROUTES.toString());
         cfg.put("lbsync.haproxy.output", output.toString());
         cfg.put("lbsync.haproxy.validate-command", "");
-        cfg.put("camel.server.port", String.valueOf(ports.freeExcept(none)));
+        cfg.put("lbsync.http.port", String.valueOf(ports.freeExcept(none)));
         StringBuilder text = new StringBuilder("# written by KarafIT\n");
         cfg.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(karaf.resolve("etc/lbsync.cfg"), text);
