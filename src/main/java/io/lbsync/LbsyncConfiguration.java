@@ -7,6 +7,7 @@ import io.lbsync.cleanup.DuplicateCleanup;
 import io.lbsync.cleanup.OwningAgent;
 import io.lbsync.cleanup.RegistrationGuard;
 import io.lbsync.config.ConsulSettings;
+import io.lbsync.config.Durations;
 import io.lbsync.config.Executables;
 import io.lbsync.config.LogLevel;
 import io.lbsync.config.Settings;
@@ -18,6 +19,7 @@ import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.ImplausibleChangeGuard;
 import io.lbsync.install.TargetMetrics;
 import io.lbsync.install.MasterSocketReloader;
+import io.lbsync.install.RuntimeMembership;
 import io.lbsync.install.NewWorkersCheck;
 import io.lbsync.install.Reloader;
 import io.lbsync.install.Targets;
@@ -150,8 +152,10 @@ public class LbsyncConfiguration implements CamelConfiguration {
     private static void bindTarget(CamelContext camel, CommandRunner runner, TargetSettings target, LbsyncMetrics metrics) {
         Optional<Reloader> reloader = reloader(target, runner);
         TemplateParams params = new TemplateParams(target.name(), camel.getPropertiesComponent()::resolveProperty);
+        Optional<RuntimeMembership> runtime = runtimeApi(target, camel);
         camel.getRegistry().bind(target.name(), new ConfigTarget(target, params, runner, reloader,
-                new TargetMetrics(metrics.registry(), target.name())));
+                new TargetMetrics(metrics.registry(), target.name()), runtime));
+        runtime.ifPresent(r -> LOG.info("event=runtime-api target={} via=\"{}\"", target.name(), r.describe()));
         LOG.info("event=target name={} enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", target.name(),
                 target.enabled(), target.template(), target.output(), target.validateCommand(),
                 reloader.map(Reloader::describe).orElse(""));
@@ -207,6 +211,31 @@ public class LbsyncConfiguration implements CamelConfiguration {
         String where = binary.contains("/") ? " (no executable file at " + Path.of(binary).toAbsolutePath() + ")"
                 : " in PATH (" + Executables.searchPath() + ")";
         return Optional.of(property + ": '" + binary + "' not found" + where);
+    }
+
+    /**
+     * lbsync.haproxy.runtime-api=true: membership-only changes through HAProxy's runtime API, reached through the master
+     * CLI (lbsync.haproxy.master-socket, required). Only the haproxy target has it.
+     */
+    private static Optional<RuntimeMembership> runtimeApi(TargetSettings t, CamelContext camel) {
+        String property = "lbsync." + t.name() + ".runtime-api";
+        String value = camel.getPropertiesComponent().resolveProperty(property).orElse("false").strip();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(property + ": '" + value + "' is not true or false");
+        }
+        if (!t.enabled() || value.equals("false")) {
+            return Optional.empty();
+        }
+        if (!t.name().equals("haproxy")) {
+            throw new IllegalArgumentException(property + ": only HAProxy has a runtime API lbsync can use");
+        }
+        if (t.masterSocket().isEmpty()) {
+            throw new IllegalArgumentException(property + "=true needs lbsync.haproxy.master-socket (HAProxy started as "
+                    + "haproxy -W -S <socket>): the runtime API is reached through the master CLI");
+        }
+        Duration deleteWait = Durations.parse("lbsync.haproxy.runtime-api.delete-wait",
+                camel.getPropertiesComponent().resolveProperty("lbsync.haproxy.runtime-api.delete-wait").orElse("2s"));
+        return Optional.of(new RuntimeMembership(Path.of(t.masterSocket()), deleteWait));
     }
 
     private static Optional<Reloader> reloader(TargetSettings t, CommandRunner runner) {

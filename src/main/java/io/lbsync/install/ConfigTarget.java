@@ -28,6 +28,9 @@ public class ConfigTarget {
     public static final String CHANGED = "lbsyncChanged";
     private static final String HAD_PREVIOUS = "lbsyncHadPrevious";
     private static final String CHANGE_SEEN = "lbsyncChangeSeenNanos";
+    /** Exchange header set by applyRuntime: true when the change went through the runtime API (no reload needed). */
+    public static final String RUNTIME_APPLIED = "lbsyncRuntimeApplied";
+    private static final String PREVIOUS_TEXT = "lbsyncPreviousConfig";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
     /** Diff lines logged per install: enough for a membership change, bounded for a rewrite. */
     private static final int MAX_DIFF_LINES = 40;
@@ -41,13 +44,21 @@ public class ConfigTarget {
     private final CommandRunner runner;
     private final Optional<Reloader> reloader;
     private final TargetMetrics metrics;
+    private final Optional<RuntimeMembership> runtime;
     private final Backoff retryBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(1));
     private volatile TargetStatus status;
     private volatile boolean reloadPending;
 
     public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader,
                         TargetMetrics metrics) {
+        this(settings, params, runner, reloader, metrics, Optional.empty());
+    }
+
+    /** @param runtime membership-only changes go through HAProxy's runtime API instead of a reload (lbsync.haproxy.runtime-api) */
+    public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader,
+                        TargetMetrics metrics, Optional<RuntimeMembership> runtime) {
         this.metrics = metrics;
+        this.runtime = runtime;
         this.settings = settings;
         this.renderer = new TemplateRenderer(settings.template());
         this.modelBuilder = new TemplateModelBuilder();
@@ -120,6 +131,7 @@ public class ConfigTarget {
     /** Installs the staged file (the live one kept as .bak) and logs what changed, a bounded diff. */
     public void swap(Exchange exchange) {
         String before = files.liveText();
+        exchange.setProperty(PREVIOUS_TEXT, before);
         exchange.getMessage().setHeader(HAD_PREVIOUS, files.swap());
         logDiff(before, exchange.getMessage().getBody(String.class));
     }
@@ -135,6 +147,40 @@ public class ConfigTarget {
         LOG.info("event=config-diff target={} file={} lines_added={} lines_removed={}{}", name(), files.live(), added, removed,
                 diff.size() > MAX_DIFF_LINES ? " (cut)" : "");
         diff.forEach(line -> LOG.info("event=config-diff target={} line=\"{}\"", name(), SafeValues.quotedForLog(line)));
+    }
+
+    /**
+     * With the runtime API on (lbsync.haproxy.runtime-api): when the swapped-in config differs from the previous one only
+     * in server lines, changes the running proxy's servers through its runtime API and checks that it shows them; then
+     * the file is installed without a reload (header {@link #RUNTIME_APPLIED} = true). Anything else (a structural change,
+     * a command HAProxy refused, a state that does not show the change) leaves the header false: the route reloads.
+     */
+    public void applyRuntime(Exchange exchange) {
+        exchange.getMessage().setHeader(RUNTIME_APPLIED, false);
+        String before = exchange.getProperty(PREVIOUS_TEXT, String.class);
+        if (runtime.isEmpty() || reloadPending || before == null || before.isEmpty()
+                || !Boolean.TRUE.equals(exchange.getMessage().getHeader(HAD_PREVIOUS, Boolean.class))) {
+            return;
+        }
+        long started = System.nanoTime();
+        RuntimeMembership.Outcome outcome = runtime.get().apply(before, exchange.getMessage().getBody(String.class));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.runtimeUpdate(outcome.result());
+        switch (outcome.result()) {
+            case STRUCTURAL -> LOG.info("event=runtime-api-skipped target={} reason=\"{}\" action=reload", name(),
+                    SafeValues.quotedForLog(outcome.detail()));
+            case FAILED -> LOG.warn("event=runtime-api-failed target={} commands={} took_ms={} reason=\"{}\" action=reload", name(),
+                    outcome.commands(), took.toMillis(), SafeValues.quotedForLog(outcome.detail()));
+            case APPLIED -> {
+                exchange.getMessage().setHeader(RUNTIME_APPLIED, true);
+                status = new TargetStatus(TargetStatus.Result.INSTALLED, Instant.now(), files.live().toString());
+                retryBackoff.reset();
+                Long seen = exchange.getProperty(CHANGE_SEEN, Long.class);
+                metrics.installed(seen == null ? System.nanoTime() : seen);
+                LOG.info("event=installed target={} file={} reload=none runtime_api=applied commands={} took_ms={}", name(),
+                        files.live(), outcome.commands(), took.toMillis());
+            }
+        }
     }
 
     /** Reloads the proxy; if that fails, puts the previous file back and reloads again. */

@@ -15,8 +15,12 @@ public final class TargetMetrics {
     private final Counter reloadFailures;
     private final Timer reloads;
     private final Timer changeToInstall;
+    private final MeterRegistry registry;
+    private final String target;
 
     public TargetMetrics(MeterRegistry registry, String target) {
+        this.registry = registry;
+        this.target = target;
         renders = Counter.builder("lbsync.renders").description("configs rendered").tag("target", target).register(registry);
         unchanged = Counter.builder("lbsync.skipped.unchanged").description("renders equal to the live config (nothing to do)")
                 .tag("target", target).register(registry);
@@ -57,6 +61,13 @@ public final class TargetMetrics {
     void installed(long changeSeenNanos) {
         installs.increment();
         changeToInstall.record(Duration.ofNanos(Math.max(0, System.nanoTime() - changeSeenNanos)));
+    }
+
+    /** lbsync.runtime.updates{result=applied|structural|failed}: membership changes tried through HAProxy's runtime API. */
+    void runtimeUpdate(RuntimeMembership.Result result) {
+        Counter.builder("lbsync.runtime.updates").description("changes tried through the proxy's runtime API "
+                        + "(applied: no reload; structural or failed: reloaded instead)")
+                .tag("target", target).tag("result", result.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
     }
 
     void failed() {
