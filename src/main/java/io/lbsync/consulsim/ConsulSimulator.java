@@ -150,7 +150,11 @@ public final class ConsulSimulator implements AutoCloseable {
         cluster.acl.addToken(secretId, policy);
     }
 
-    /** Requests from that client IP being served right now (blocking queries included). */
+    /**
+     * Requests from that client IP being served right now (blocking queries included). Not the same as Consul's
+     * http_max_conns_per_client, which counts open TCP connections, idle keep-alive ones included: a client keeping
+     * idle pooled connections has more connections open than requests in flight.
+     */
     public int activeConnections(String clientIp) {
         return dispatcher.activeConnections(clientIp);
     }
@@ -186,6 +190,11 @@ public final class ConsulSimulator implements AutoCloseable {
         }
         call(() -> cluster.agent(nodeName).updateCheck(checkId, status, Objects.requireNonNullElse(output, ""),
                 TokenPolicy.MANAGEMENT, cluster.acl.enabled()));
+    }
+
+    /** Same as PUT /v1/kv/:key with a management token (no cas, flags 0); the K/V index moves as with HTTP. */
+    public void putKv(String key, String value) {
+        cluster.store.write(txn -> cluster.kv.put(txn, key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, null));
     }
 
     /** Runs every agent's full anti-entropy sync now instead of waiting for the timer (handy in tests). */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -23,14 +24,31 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches every service (or a chosen few) with two long polls, whatever the number of services:
  * /v1/catalog/services (wakes on any registration change) and /v1/health/state/any (wakes on check changes).
- * A wake marks services dirty; a single refresher re-reads only those with /v1/health/service/:name and
- * hands on a new snapshot when the data, not just the index, changed. A snapshot is only ever built from
- * reads that all succeeded, so an unreachable Consul leaves the last snapshot in force.
+ * A wake marks services dirty; a single refresher re-reads them with /v1/health/service/:name over at most
+ * {@link #READ_CONNECTIONS} connections and hands on a new snapshot when the data, not just the index, changed.
+ * A snapshot is only ever built from reads that all succeeded, so an unreachable Consul leaves the last snapshot in force.
+ * <p>
+ * Which services are dirty, in order of priority (docs/design-watching.md):
+ * <ol>
+ * <li>fast: services whose checks changed in /v1/health/state/any (a check flipped, an instance with a check came or
+ * went; a node-level check marks every service with a check on that node), and services added, removed or re-tagged
+ * in the body of /v1/catalog/services (name → tags). These are read at once, before anything else.</li>
+ * <li>sweep: a registration wake of /v1/catalog/services cannot say which service changed when the change is
+ * invisible in both bodies (an address, port or meta change; an instance without checks whose tags were already
+ * there). So every such wake also requests a sweep: every watched service re-read, {@link #SWEEP_CHUNK} at a time,
+ * with fast work served between chunks. Wakes during a sweep are coalesced into one more sweep.</li>
+ * </ol>
+ * The first read after start is a full one, handed on only when complete (never a partial first snapshot).
  */
 public final class CatalogWatcher implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(CatalogWatcher.class);
-    /** Concurrent health reads after a wake; with the two long polls at most 6 connections to the agent. */
-    static final int READ_CONNECTIONS = 4;
+    /**
+     * Concurrent health reads after a wake. lbsync's whole budget per agent (docs/design-watching.md): 2 catalog long
+     * polls + 1 K/V long poll + 1 leader election + these reads + 1 cleanup connection = 7, under the target of 8.
+     */
+    static final int READ_CONNECTIONS = 2;
+    /** Services re-read per step of a sweep; fast (changed-for-sure) services are served between steps. */
+    static final int SWEEP_CHUNK = 100;
 
     private final ConsulReader reader;
     private final Predicate<String> watched;
@@ -42,9 +60,15 @@ public final class CatalogWatcher implements Watcher {
 
     private final Object lock = new Object();
     private Set<String> serviceNames;
+    private Map<String, List<String>> tagsByService;
     private Map<String, Set<CheckState>> checksByService;
-    private boolean allDirty;
+    /** False until the first full read succeeded. */
+    private boolean synced;
     private final Set<String> dirty = new HashSet<>();
+    /** A sweep was asked for after the current one (or none) started. */
+    private boolean sweepRequested;
+    /** What is left of the running sweep. */
+    private final java.util.ArrayDeque<String> sweep = new java.util.ArrayDeque<>();
     private long watchIndex;
     private volatile boolean running;
     private ExecutorService executor;
@@ -84,10 +108,24 @@ public final class CatalogWatcher implements Watcher {
     }
 
     private void onServices(Reading<Map<String, List<String>>> reading) {
+        Map<String, List<String>> next = new HashMap<>();
+        reading.data().forEach((name, tags) -> {
+            if (watched.test(name)) {
+                next.put(name, tags == null ? List.of() : List.copyOf(tags));
+            }
+        });
         synchronized (lock) {
-            serviceNames = reading.data().keySet().stream().filter(watched).collect(Collectors.toCollection(TreeSet::new));
-            // The body does not say which service changed (it wakes for any instance change): re-read all.
-            allDirty = true;
+            if (tagsByService != null) {
+                // added, removed or re-tagged services: changed for sure, read first
+                Set<String> changed = new HashSet<>(next.keySet());
+                changed.addAll(tagsByService.keySet());
+                changed.removeIf(s -> Objects.equals(next.get(s), tagsByService.get(s)));
+                dirty.addAll(changed);
+                // the body does not show address, port, meta or check-less instance changes: sweep everything too
+                sweepRequested = true;
+            }
+            tagsByService = next;
+            serviceNames = new TreeSet<>(next.keySet());
             watchIndex = Math.max(watchIndex, reading.index());
             lock.notifyAll();
         }
@@ -102,7 +140,17 @@ public final class CatalogWatcher implements Watcher {
                 changed.addAll(checksByService.keySet());
                 changed.removeIf(s -> next.getOrDefault(s, Set.of()).equals(checksByService.getOrDefault(s, Set.of())));
                 if (changed.remove("")) {
-                    allDirty = true; // a node-level check (serfHealth) affects every service on that node
+                    // a node-level check (serfHealth) affects every service on that node: those with a check there
+                    // now, and (to be sure about check-less ones) a sweep
+                    Set<String> nodes = new HashSet<>();
+                    symmetricDifference(next.getOrDefault("", Set.of()), checksByService.getOrDefault("", Set.of()))
+                            .forEach(c -> nodes.add(c.node()));
+                    next.forEach((service, checks) -> {
+                        if (!service.isEmpty() && checks.stream().anyMatch(c -> nodes.contains(c.node()))) {
+                            changed.add(service);
+                        }
+                    });
+                    sweepRequested = true;
                 }
                 dirty.addAll(changed);
             }
@@ -112,13 +160,28 @@ public final class CatalogWatcher implements Watcher {
         }
     }
 
+    private static Set<CheckState> symmetricDifference(Set<CheckState> a, Set<CheckState> b) {
+        Set<CheckState> d = new HashSet<>(a);
+        d.addAll(b);
+        Set<CheckState> both = new HashSet<>(a);
+        both.retainAll(b);
+        d.removeAll(both);
+        return d;
+    }
+
+    private boolean hasWork() {
+        return serviceNames != null && checksByService != null
+                && (!synced || !dirty.isEmpty() || sweepRequested || !sweep.isEmpty());
+    }
+
     private void refreshLoop() {
         while (running) {
             Set<String> names;
             Set<String> toRead;
             long index;
+            boolean full;
             synchronized (lock) {
-                while (running && !(serviceNames != null && checksByService != null && (allDirty || !dirty.isEmpty()))) {
+                while (running && !hasWork()) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -130,17 +193,33 @@ public final class CatalogWatcher implements Watcher {
                     return;
                 }
                 names = serviceNames;
-                toRead = allDirty ? new TreeSet<>(names) : new TreeSet<>(dirty);
+                full = !synced;
+                if (full) {
+                    toRead = new TreeSet<>(names);
+                    dirty.clear();
+                    sweep.clear();
+                    sweepRequested = false;
+                } else if (!dirty.isEmpty()) {
+                    toRead = new TreeSet<>(dirty);
+                    dirty.clear();
+                } else {
+                    if (sweep.isEmpty()) {
+                        sweep.addAll(names);
+                        sweepRequested = false;
+                    }
+                    toRead = new TreeSet<>();
+                    while (toRead.size() < SWEEP_CHUNK && !sweep.isEmpty()) {
+                        toRead.add(sweep.poll());
+                    }
+                }
                 toRead.retainAll(names);
-                allDirty = false;
-                dirty.clear();
                 index = watchIndex;
             }
-            refresh(names, toRead, index);
+            refresh(names, toRead, index, full);
         }
     }
 
-    private void refresh(Set<String> names, Set<String> toRead, long index) {
+    private void refresh(Set<String> names, Set<String> toRead, long index, boolean full) {
         Map<String, ServiceInstances> read;
         try {
             read = readAll(toRead);
@@ -149,6 +228,11 @@ public final class CatalogWatcher implements Watcher {
             return;
         }
         refreshBackoff.reset();
+        if (full) {
+            synchronized (lock) {
+                synced = true;
+            }
+        }
         long maxIndex = Math.max(index, read.values().stream().mapToLong(ServiceInstances::index).max().orElse(0));
         health.success("health-services", maxIndex);
         current.keySet().retainAll(names);
