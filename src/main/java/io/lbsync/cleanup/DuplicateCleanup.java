@@ -178,10 +178,6 @@ public final class DuplicateCleanup {
         return new CleanupDecision(Action.FAILED, s.service(), s.id(), String.join(",", s.nodes()), "", 0, "", reason);
     }
 
-    public CleanupReport lastReport() {
-        return last;
-    }
-
     public CleanupCounters counters() {
         return counters;
     }

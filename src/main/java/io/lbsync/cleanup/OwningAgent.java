@@ -18,8 +18,7 @@ public final class OwningAgent {
         this.urls = urls;
     }
 
-    /** The URL used for the copy's node (for reports). */
-    public URI agentOf(String node, String nodeAddress) {
+    private URI agentOf(String node, String nodeAddress) {
         return urls.forNode(node, nodeAddress);
     }
 

@@ -65,10 +65,6 @@ public final class ConsulToken {
         return version;
     }
 
-    public boolean isSet() {
-        return token.isPresent();
-    }
-
     private void refresh() {
         try {
             FileTime modified = Files.getLastModifiedTime(file);

@@ -10,7 +10,6 @@ import io.lbsync.testsupport.LbsyncTestProperties;
 import io.lbsync.testsupport.Pause;
 import io.lbsync.testsupport.Ports;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
@@ -55,17 +54,8 @@ class DuplicateCleanupIT {
                 + "\",\"Port\":8080}").requireOk();
     }
 
-    /** Nodes holding the ID in the catalog (a fresh, consistent read). */
     private List<String> catalogNodes(String id) {
-        JsonNode all = cluster.http().get("/v1/catalog/service/" + service + "?consistent").requireOk().json();
-        List<String> nodes = new ArrayList<>();
-        all.forEach(e -> {
-            if (e.path("ServiceID").asText().equals(id)) {
-                nodes.add(e.path("Node").asText());
-            }
-        });
-        nodes.sort(null);
-        return nodes;
+        return cluster.catalogNodes(service, id);
     }
 
     private boolean agentHas(String node, String id) {

@@ -3,13 +3,11 @@ package io.lbsync.cleanup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.testsupport.ConsulHttp;
 import io.lbsync.testsupport.ConsulTestCluster;
 import io.lbsync.testsupport.LbsyncApp;
 import io.lbsync.testsupport.LbsyncTestProperties;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,15 +44,7 @@ class RegistrationGuardIT {
     }
 
     private List<String> catalogNodes(String id) {
-        JsonNode all = cluster.http().get("/v1/catalog/service/" + service + "?consistent").requireOk().json();
-        List<String> nodes = new ArrayList<>();
-        all.forEach(e -> {
-            if (e.path("ServiceID").asText().equals(id)) {
-                nodes.add(e.path("Node").asText());
-            }
-        });
-        nodes.sort(null);
-        return nodes;
+        return cluster.catalogNodes(service, id);
     }
 
     private long watchedCopies(String id) {

@@ -66,6 +66,18 @@ public final class ConsulTestCluster implements AutoCloseable {
         return simulated(b, null);
     }
 
+    /** The nodes holding service ID {@code id} of {@code service} in the catalog (a consistent read), sorted. */
+    public List<String> catalogNodes(String service, String id) {
+        List<String> nodes = new ArrayList<>();
+        http.get("/v1/catalog/service/" + service + "?consistent").requireOk().json().forEach(e -> {
+            if (e.path("ServiceID").asText().equals(id)) {
+                nodes.add(e.path("Node").asText());
+            }
+        });
+        nodes.sort(null);
+        return nodes;
+    }
+
     /** The node's address in the catalog. */
     public String nodeAddress(String node) {
         return http.get("/v1/catalog/node/" + node).requireOk().json().path("Node").path("Address").asText();
