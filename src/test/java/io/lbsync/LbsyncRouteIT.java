@@ -92,7 +92,6 @@ class LbsyncRouteIT {
 
     @Test
     void nothingIsRenderedBeforeConsulAnswers() throws Exception {
-        cluster.assumeSimulator();
         cluster.stopConsul();
         Map<String, String> p = properties();
         try (LbsyncApp app = LbsyncApp.start(p)) {

@@ -94,7 +94,7 @@ final class AgentEndpoints {
     }
 
     private ApiResponse deregister(ApiRequest req) throws ApiException {
-        req.agent().deregister(req.pathAfter("/v1/agent/service/deregister/"), req.policy());
+        req.agent().deregister(req.pathAfter("/v1/agent/service/deregister/"), req.policy(), req.aclEnabled());
         return ApiResponse.empty(200);
     }
 

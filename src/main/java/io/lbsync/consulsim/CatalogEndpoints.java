@@ -103,10 +103,10 @@ final class CatalogEndpoints {
         String address = ConsulJson.string(body, "Address");
         boolean skipNodeUpdate = ConsulJson.bool(body, "SkipNodeUpdate");
         if (node.isEmpty()) {
-            throw ApiException.internal("Must provide node");
+            throw ApiException.rpc("Must provide node");
         }
         if (address.isEmpty() && !skipNodeUpdate) {
-            throw ApiException.internal("Must provide address if SkipNodeUpdate is not set");
+            throw ApiException.rpc("Must provide address if SkipNodeUpdate is not set");
         }
         CatalogService service = readService(node, ConsulJson.field(body, "Service"));
         List<JsonNode> checkBodies = new ArrayList<>();
@@ -129,7 +129,7 @@ final class CatalogEndpoints {
             if (!skipNodeUpdate) {
                 catalog.ensureNode(txn, nodeRow);
             } else if (catalog.node(node).isEmpty()) {
-                return ApiException.internal("Missing node registration");
+                return ApiException.rpc("Missing node registration");
             }
             if (service != null) {
                 catalog.ensureService(txn, service);
@@ -159,7 +159,7 @@ final class CatalogEndpoints {
             id = name;
         }
         if (!id.isEmpty() && name.isEmpty()) {
-            throw ApiException.internal("Must provide service name with ID");
+            throw ApiException.rpc("Must provide service name with ID");
         }
         return new CatalogService(node, id, name, ConsulJson.strings(s, "Tags"), ConsulJson.string(s, "Address"),
                 (int) ConsulJson.number(s, "Port"), ConsulJson.stringMap(s, "Meta"), 0, 0);
@@ -181,7 +181,7 @@ final class CatalogEndpoints {
         if (!serviceId.isEmpty()) {
             var svc = cluster.catalog.service(node, serviceId);
             if (svc.isEmpty()) {
-                return ApiException.internal("Missing service registration");
+                return ApiException.rpc("Missing service registration");
             }
             serviceName = svc.get().name();
             serviceTags = svc.get().tags();
@@ -197,7 +197,7 @@ final class CatalogEndpoints {
         String serviceId = ConsulJson.string(body, "ServiceID");
         String checkId = ConsulJson.string(body, "CheckID");
         if (node.isEmpty()) {
-            throw ApiException.internal("Must provide node");
+            throw ApiException.rpc("Must provide node");
         }
         TokenPolicy policy = req.policy();
         boolean allowed = serviceId.isEmpty() ? policy.node().canWrite() : policy.service().canWrite();

@@ -180,7 +180,7 @@ public final class ConsulSimulator implements AutoCloseable {
 
     /** Same as PUT /v1/agent/service/deregister/:id on that agent. */
     public void deregisterService(String nodeName, String serviceId) {
-        call(() -> cluster.agent(nodeName).deregister(serviceId, TokenPolicy.MANAGEMENT));
+        call(() -> cluster.agent(nodeName).deregister(serviceId, TokenPolicy.MANAGEMENT, false));
     }
 
     /** Same as PUT /v1/agent/check/update/:checkId with {Status, Output}; status is passing, warning or critical. */

@@ -126,7 +126,11 @@ final class HttpDispatcher {
         try {
             return route.get().endpoint().handle(req);
         } catch (ApiException e) {
-            return ApiResponse.text(e.status(), e.getMessage());
+            // a client agent forwards catalog/health/KV/session calls to the servers and prefixes their errors,
+            // ACL refusals included (real Consul 1.9); /v1/agent/* is answered by the agent itself
+            boolean forwarded = !agent.isServer()
+                    && (e.fromServerRpc() || (e.status() == 403 && !path.startsWith("/v1/agent/")));
+            return ApiResponse.text(e.status(), forwarded ? "rpc error making call: " + e.getMessage() : e.getMessage());
         } catch (IllegalArgumentException e) {
             // body decode problems carry Consul's 400 text
             return ApiResponse.text(400, e.getMessage());

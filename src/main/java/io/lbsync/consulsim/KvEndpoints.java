@@ -147,7 +147,7 @@ final class KvEndpoints {
                 return false;
             }
             if (cluster.sessions.get(requireSession(session)) == null) {
-                throw ApiException.internal("invalid session \"" + session + "\"");
+                throw ApiException.rpc("invalid session \"" + session + "\"");
             }
             return cluster.kv.lock(txn, key, value, flags, session);
         });
@@ -155,15 +155,16 @@ final class KvEndpoints {
 
     private static String requireSession(String session) throws ApiException {
         if (session.isEmpty()) {
-            throw ApiException.internal("missing session");
+            throw ApiException.rpc("missing session");
         }
+        SessionIds.requireUuid(session, "");
         return session;
     }
 
     /** Consul's conflictingFlags: at most one of these parameters, else 400 quoting the whole query. */
     private static void rejectConflictingFlags(ApiRequest req, String... flags) throws ApiException {
         if (Arrays.stream(flags).filter(req::has).count() > 1) {
-            throw ApiException.badRequest("Conflicting flags: " + req.encodedQuery() + "\n");
+            throw ApiException.badRequest("Conflicting flags: " + req.encodedQuery());
         }
     }
 

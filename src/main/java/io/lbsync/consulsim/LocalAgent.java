@@ -100,7 +100,7 @@ final class LocalAgent {
             }
         }
         if (!policy.service().canWrite()) {
-            throw ApiException.permissionDenied();
+            throw ApiException.permissionDenied("Missing service:write on " + def.name());
         }
         String id = def.effectiveId();
         store.locked(() -> {
@@ -148,16 +148,17 @@ final class LocalAgent {
         return new LocalCheck(checkId, name, svc.id(), svc.name(), def.notes(), def.ttl(), status, output);
     }
 
-    void deregister(String serviceId, TokenPolicy policy) throws ApiException {
+    void deregister(String serviceId, TokenPolicy policy, boolean aclEnabled) throws ApiException {
         ApiException error = store.locked(() -> {
             requireRunning();
             LocalService existing = services.get(serviceId);
             if (existing == null) {
-                // Consul 1.10 formats a structs.ServiceID value with %q here, hence the odd braces.
-                return ApiException.notFound("Unknown service {\"" + serviceId + "\" {}}");
+                // Consul 1.9: without ACLs an unknown ID is a no-op (200); with ACLs the vetting step fails first,
+                // formatting a structs.ServiceID value with %q, hence the odd braces (500)
+                return aclEnabled ? ApiException.internal("Unknown service {\"" + serviceId + "\" {}}") : null;
             }
             if (!policy.service().canWrite()) {
-                return ApiException.permissionDenied();
+                return ApiException.permissionDenied("Missing service:write on " + existing.definition.name());
             }
             services.remove(serviceId);
             deletedServices.add(serviceId);

@@ -51,13 +51,13 @@ final class SessionEndpoints {
     private ApiResponse create(ApiRequest req) throws ApiException {
         SessionEntry draft = parseCreate(req);
         if (draft.node().isEmpty()) {
-            throw ApiException.internal("Must provide Node");
+            throw ApiException.rpc("Must provide Node");
         }
         if (!req.policy().session().canWrite()) {
             throw ApiException.permissionDenied();
         }
         if (!draft.behavior().equals(SessionEntry.RELEASE) && !draft.behavior().equals(SessionEntry.DELETE)) {
-            throw ApiException.internal("Invalid Behavior setting '" + draft.behavior() + "'");
+            throw ApiException.rpc("Invalid Behavior setting '" + draft.behavior() + "'");
         }
         validateTtl(draft.ttl());
         String id = UUID.randomUUID().toString();
@@ -154,10 +154,10 @@ final class SessionEndpoints {
         try {
             d = GoDuration.parse(ttl);
         } catch (IllegalArgumentException e) {
-            throw ApiException.internal("Session TTL '" + ttl + "' invalid: " + e.getMessage());
+            throw ApiException.rpc("Session TTL '" + ttl + "' invalid: " + e.getMessage());
         }
         if (!d.isZero() && (d.compareTo(ttlMin) < 0 || d.compareTo(TTL_MAX) > 0)) {
-            throw ApiException.internal("Invalid Session TTL '" + d.toNanos() + "', must be between ["
+            throw ApiException.rpc("Invalid Session TTL '" + d.toNanos() + "', must be between ["
                     + GoDuration.goString(ttlMin) + "=" + GoDuration.goString(TTL_MAX) + "]");
         }
     }
@@ -165,13 +165,13 @@ final class SessionEndpoints {
     /** The state store's sessionCreateTxn checks: the node is registered, every check exists and is not critical. */
     private void requireNodeAndChecks(SessionEntry s) throws ApiException {
         if (cluster.catalog.node(s.node()).isEmpty()) {
-            throw ApiException.internal("Missing node registration");
+            throw ApiException.rpc("Missing node registration");
         }
         for (String checkId : s.checkIds()) {
             CatalogCheck c = cluster.catalog.check(s.node(), checkId)
-                    .orElseThrow(() -> ApiException.internal("Missing check '" + checkId + "' registration"));
+                    .orElseThrow(() -> ApiException.rpc("Missing check '" + checkId + "' registration"));
             if (c.status().equals(CatalogCheck.CRITICAL)) {
-                throw ApiException.internal("Check '" + checkId + "' is in critical state");
+                throw ApiException.rpc("Check '" + checkId + "' is in critical state");
             }
         }
     }
@@ -182,6 +182,7 @@ final class SessionEndpoints {
         if (id.isEmpty()) {
             throw ApiException.badRequest("Missing session");
         }
+        SessionIds.requireUuid(id, "Session lookup failed: ");
         TokenPolicy policy = req.policy();
         cluster.store.tryWrite(txn -> {
             if (cluster.sessions.get(id) != null) {
@@ -203,6 +204,7 @@ final class SessionEndpoints {
         if (id.isEmpty()) {
             throw ApiException.badRequest("Missing session");
         }
+        SessionIds.requireUuid(id, "");
         TokenPolicy policy = req.policy();
         SessionEntry renewed = cluster.store.tryWrite(txn -> {
             SessionEntry s = cluster.sessions.get(id);
@@ -226,6 +228,7 @@ final class SessionEndpoints {
         if (id.isEmpty()) {
             throw ApiException.badRequest("Missing session");
         }
+        SessionIds.requireUuid(id, "");
         TokenPolicy policy = req.policy();
         Sessions sessions = cluster.sessions;
         return cluster.blocking.respond(req, () -> {

@@ -217,7 +217,7 @@ class ConsulSimDnsTest {
 
     @Test
     void simulatorOnlyPassingOptionAclsAndRestart() {
-        cluster.assumeSimulator();
+        cluster.assumeSimulator("builds simulators with other DNS options");
         try (ConsulSimulator sim = ConsulSimulator.builder().dnsPort(0).dnsOnlyPassing(true).build().start()) {
             sim.registerService("node-1", ServiceDefinition.of("w", "web", "127.0.0.11", 80)
                     .withCheck(CheckDefinition.ttl(Duration.ofMinutes(10)).withId("w-ttl").withStatus("warning")));
@@ -243,7 +243,7 @@ class ConsulSimDnsTest {
 
     @Test
     void simulatorAnswersAMalformedQueryWithFormErr() {
-        cluster.assumeSimulator();
+        cluster.assumeSimulator("a malformed DNS query: real Consul's answer (from miekg/dns) is not the simulator's contract");
         byte[] garbage = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 'a'};
         byte[] answer = dns.exchangeRaw(garbage);
         assertThat(answer).hasSize(12);

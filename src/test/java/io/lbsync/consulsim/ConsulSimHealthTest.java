@@ -117,8 +117,8 @@ class ConsulSimHealthTest {
     @Test
     void anOutputOnlyChangeStillBumpsTheChecksModifyIndex() {
         // Real agents defer output-only updates by check_update_interval (5 min by default); the simulator
-        // behaves like check_update_interval=0, so this is a simulator-only test.
-        cluster.assumeSimulator();
+        // behaves like check_update_interval=0 (a known difference, docs/consul-simulator.md).
+        cluster.assumeSimulator("real agents defer output-only check updates by check_update_interval (5 min)");
         String name = unique("out");
         registerWithTtl(name, name, "60s", "passing");
         http.passCheck(node, name + "-ttl", "output one").requireOk();

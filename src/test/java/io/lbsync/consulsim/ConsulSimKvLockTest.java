@@ -120,20 +120,20 @@ class ConsulSimKvLockTest {
         String bogus = "00000000-0000-0000-0000-000000000000";
         ConsulHttp.Response invalid = http.put("/v1/kv/" + root + "k?acquire=" + bogus, "v");
         assertThat(invalid.status()).isEqualTo(500);
-        assertThat(invalid.body()).isEqualTo("invalid session \"" + bogus + "\"");
+        assertThat(invalid.body()).isEqualTo(cluster.rpcError(cluster.localNode(), "invalid session \"" + bogus + "\""));
         ConsulHttp.Response missing = http.put("/v1/kv/" + root + "k?acquire=", "v");
         assertThat(missing.status()).isEqualTo(500);
-        assertThat(missing.body()).isEqualTo("missing session");
-        assertThat(http.put("/v1/kv/" + root + "k?release=", "").body()).isEqualTo("missing session");
+        assertThat(missing.body()).isEqualTo(cluster.rpcError(cluster.localNode(), "missing session"));
+        assertThat(http.put("/v1/kv/" + root + "k?release=", "").body()).isEqualTo(cluster.rpcError(cluster.localNode(), "missing session"));
         assertThat(http.get("/v1/kv/" + root + "k").status()).isEqualTo(404);
 
         ConsulHttp.Response conflict = http.put("/v1/kv/" + root + "k?cas=0&acquire=" + bogus, "v");
         assertThat(conflict.status()).isEqualTo(400);
-        assertThat(conflict.body()).isEqualTo("Conflicting flags: acquire=" + bogus + "&cas=0\n");
+        assertThat(conflict.body()).isEqualTo("Conflicting flags: acquire=" + bogus + "&cas=0");
         ConsulHttp.Response deleteConflict = http.send("DELETE", cluster.url() + "/v1/kv/" + root + "k?cas=1&recurse",
                 null, Duration.ofSeconds(5));
         assertThat(deleteConflict.status()).isEqualTo(400);
-        assertThat(deleteConflict.body()).isEqualTo("Conflicting flags: cas=1&recurse=\n");
+        assertThat(deleteConflict.body()).isEqualTo("Conflicting flags: cas=1&recurse=");
     }
 
     @Test

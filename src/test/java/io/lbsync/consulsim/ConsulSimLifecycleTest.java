@@ -25,7 +25,7 @@ class ConsulSimLifecycleTest {
     @BeforeEach
     void start() {
         cluster = ConsulTestCluster.start("node-1", "node-2");
-        cluster.assumeSimulator();
+        cluster.assumeSimulator("the simulator's own stop()/start()");
         http = cluster.http();
     }
 

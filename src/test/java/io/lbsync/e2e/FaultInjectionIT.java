@@ -60,8 +60,9 @@ class FaultInjectionIT {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = ConsulTestCluster.start("node-1");
-        sim = cluster.assumeSimulator();
+        // faults real Consul cannot be made to produce: always the simulator (RealConsulFaultsIT: the real ones)
+        cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().agents("node-1").antiEntropyInterval(Duration.ofMillis(200)), null);
+        sim = cluster.simulator();
         node = cluster.nodes().get(0);
         output = dir.resolve("haproxy.cfg");
         reloads = dir.resolve("reloads.log");

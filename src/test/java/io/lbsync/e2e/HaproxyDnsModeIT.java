@@ -185,7 +185,6 @@ class HaproxyDnsModeIT {
 
     @Test
     void aConsulDnsOutageKeepsTheLastAnswer() throws Exception {
-        cluster.assumeSimulator();
         startHaproxyThenLbsync(Map.of());
         register("dns-1", "passing");
         register("dns-2", "passing");

@@ -172,7 +172,6 @@ class HaproxyEndToEndIT {
 
     @Test
     void aConsulOutageLeavesTheLiveConfigAndHaproxyAlone() throws Exception {
-        cluster.assumeSimulator();
         startHaproxyThenLbsync();
         register("i1", 1, "passing");
         awaitServedBy("backend-1");

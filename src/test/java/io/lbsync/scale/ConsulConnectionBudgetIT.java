@@ -31,7 +31,7 @@ class ConsulConnectionBudgetIT {
     void twoThousandServicesStayWithinTheConnectionBudget() throws Exception {
         Assumptions.assumeTrue(TcpConnections.available(), "needs /proc/net/tcp (Linux)");
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator();
+            ConsulSimulator sim = cluster.assumeSimulator("registers 2,000 services through the simulator's Java API and counts its requests");
             String node = cluster.nodes().get(0);
             ScaleHarness.populate(sim, node, SERVICES, 1);
             Map<String, String> p = LbsyncTestProperties.forCleanup(cluster, true);

@@ -59,7 +59,7 @@ class ScaleBench {
 
     private void latencyAt(int services, int changes) throws Exception {
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator();
+            ConsulSimulator sim = cluster.assumeSimulator("populates Consul through the simulator's Java API");
             String node = cluster.nodes().get(0);
             ScaleHarness.populate(sim, node, services, 2);
             Map<String, String> p = shippedQuiescence(cluster);
@@ -110,7 +110,7 @@ class ScaleBench {
     @Order(2)
     void renderFiftyThousandInstances() throws Exception {
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator();
+            ConsulSimulator sim = cluster.assumeSimulator("populates Consul through the simulator's Java API");
             ScaleHarness.populate(sim, cluster.nodes().get(0), 1, 1);
             Map<String, String> p = shippedQuiescence(cluster);
             Path output = Path.of(p.get("lbsync.haproxy.output"));
@@ -151,7 +151,7 @@ class ScaleBench {
     @Order(3)
     void reloadsDuringABurst() throws Exception {
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator();
+            ConsulSimulator sim = cluster.assumeSimulator("populates Consul through the simulator's Java API");
             String node = cluster.nodes().get(0);
             ScaleHarness.populate(sim, node, 200, 2);
             Path counter = dir.resolve("reloads.txt");

@@ -111,7 +111,6 @@ class ObservabilityIT {
     @Test
     void healthIsDownWhileConsulIsUnreachableBeyondTheGraceAndUpAgainAfterItsRestart() throws Exception {
         startCluster();
-        cluster.assumeSimulator();
         register(service, "i1", 19211);
         start(LbsyncTestProperties.forCluster(cluster));
         awaitHealthUp();
@@ -190,7 +189,6 @@ class ObservabilityIT {
     @Test
     void notReadyBeforeTheFirstCompleteReadOfConsul() throws Exception {
         startCluster();
-        cluster.assumeSimulator();
         register(service, "i1", 19231);
         cluster.stopConsul();
         Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
@@ -210,17 +208,11 @@ class ObservabilityIT {
 
     // ---- helpers ----
 
-    /** The simulator with ACLs on, lbsync using a token; on a real Consul, CONSUL_HTTP_TOKEN (if any). */
+    /** Consul with ACLs on (default deny), lbsync using the management token; on an external Consul, CONSUL_HTTP_TOKEN. */
     private void startCluster() {
-        String addr = System.getenv("CONSUL_HTTP_ADDR");
-        if (addr == null || addr.isBlank()) {
-            token = "obs-" + UUID.randomUUID();
-            cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().agents("node-1")
-                    .antiEntropyInterval(Duration.ofMillis(200)).aclMasterToken(token), token);
-        } else {
-            token = System.getenv("CONSUL_HTTP_TOKEN");
-            cluster = ConsulTestCluster.start("node-1");
-        }
+        cluster = ConsulTestCluster.Backend.current() == ConsulTestCluster.Backend.EXTERNAL ? ConsulTestCluster.start("node-1")
+                : ConsulTestCluster.startWithAcl(ConsulSimulator.builder().agents("node-1").antiEntropyInterval(Duration.ofMillis(200)), 1);
+        token = cluster.token();
     }
 
     private void start(Map<String, String> p) {

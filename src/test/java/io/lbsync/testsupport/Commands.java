@@ -11,6 +11,26 @@ public final class Commands {
     }
 
     public static int run(String... command) throws IOException, InterruptedException {
+        return exec(command).exitCode();
+    }
+
+    /** A finished command: exit code and output (stdout and stderr together). */
+    public record Result(int exitCode, String output) {
+    }
+
+    /** Like {@link #run}, with the output; I/O and interruption become unchecked. */
+    public static Result capture(String... command) {
+        try {
+            return exec(command);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(String.join(" ", command) + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Result exec(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (InputStream in = p.getInputStream()) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -21,7 +41,7 @@ public final class Commands {
             if (p.exitValue() != 0) {
                 System.out.println(String.join(" ", command) + " → " + p.exitValue() + ":\n" + text);
             }
-            return p.exitValue();
+            return new Result(p.exitValue(), text);
         }
     }
 }

@@ -193,7 +193,8 @@ public final class ConsulHttp {
         }
     }
 
-    private static String quote(String s) {
+    /** {@code s} as a JSON string literal. */
+    public static String quote(String s) {
         try {
             return JSON.writeValueAsString(s);
         } catch (IOException e) {

@@ -121,7 +121,6 @@ class ConsulWatchIT {
 
     @Test
     void keepsRetryingWhileConsulIsDownAndCatchesUpAlone() throws Exception {
-        cluster.assumeSimulator();
         int count = snapshots.size();
         cluster.stopConsul();
         quietFor(Duration.ofSeconds(3), count); // no empty snapshot while Consul is unreachable
