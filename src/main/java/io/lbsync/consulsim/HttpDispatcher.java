@@ -110,6 +110,13 @@ final class HttpDispatcher {
         String path = exchange.getRequestURI().getPath();
         String method = exchange.getRequestMethod();
         byte[] body = readBody(exchange.getRequestBody());
+        if (RequestPaths.hasControlCharacter(path)) {
+            return ApiResponse.empty(400);
+        }
+        String clean = RequestPaths.clean(path);
+        if (!clean.equals(path)) {
+            return redirect(exchange, method, clean);
+        }
         var route = router.find(path);
         if (route.isEmpty()) {
             return ApiResponse.empty(404);
@@ -135,6 +142,18 @@ final class HttpDispatcher {
             // body decode problems carry Consul's 400 text
             return ApiResponse.text(400, e.getMessage());
         }
+    }
+
+    /** Go's ServeMux: 301 to the cleaned path, with a trailing slash when only the subtree pattern "path/" matches. */
+    private ApiResponse redirect(HttpExchange exchange, String method, String clean) {
+        boolean subtree = !clean.endsWith("/")
+                && router.find(clean + "/").map(r -> r.prefix() && r.pattern().equals(clean + "/")).orElse(false);
+        String query = exchange.getRequestURI().getRawQuery();
+        String location = (subtree ? clean + "/" : clean) + (query == null ? "" : "?" + query);
+        boolean withBody = method.equals("GET") || method.equals("HEAD");
+        ApiResponse r = withBody ? ApiResponse.text(301, "<a href=\"" + location + "\">Moved Permanently</a>.\n")
+                .header("Content-Type", "text/html; charset=utf-8") : ApiResponse.empty(301);
+        return r.header("Location", location);
     }
 
     private static String allowHeader(Router.Route route) {

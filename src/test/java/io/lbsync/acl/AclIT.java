@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,10 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * lbsync against a default-deny Consul: rendering needs only read rights; a rotated token file is picked up
  * without a restart; and no token — lbsync's own, a wrong one, or a registration guard caller's — ever reaches a
- * log line or stack trace, DEBUG included. Simulator only: the test creates and revokes tokens.
+ * log line or stack trace, DEBUG included. Tokens are created and revoked by the test (simulator, or ACL policies and tokens on real Consul).
  */
 class AclIT {
-    private static final String MASTER = "master-7d1c0f";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     @TempDir
@@ -35,10 +35,12 @@ class AclIT {
     private LbsyncApp app;
     private Path output;
     private final String service = ConsulTestCluster.unique("acl");
+    private String node;
 
     @BeforeEach
     void setUp() {
-        cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().agents("node-1").aclMasterToken(MASTER), MASTER);
+        cluster = ConsulTestCluster.startWithAcl(ConsulSimulator.builder().agents("node-1"), 1);
+        node = cluster.nodes().get(0);
         output = dir.resolve("haproxy.cfg");
         register(service + "-1", 22001);
     }
@@ -52,7 +54,7 @@ class AclIT {
     }
 
     private void register(String id, int port) {
-        cluster.http().registerService("node-1", "{\"Name\":\"" + service + "\",\"ID\":\"" + id + "\",\"Address\":\"127.0.0.1\",\"Port\":"
+        cluster.http().registerService(node, "{\"Name\":\"" + service + "\",\"ID\":\"" + id + "\",\"Address\":\"127.0.0.1\",\"Port\":"
                 + port + "}").requireOk();
     }
 
@@ -69,8 +71,8 @@ class AclIT {
 
     @Test
     void renderingNeedsOnlyReadRights() {
-        String token = "render-only-4b9e21";
-        cluster.simulator().addToken(token, new TokenPolicy(false, Access.READ, Access.READ, Access.READ, Access.DENY));
+        String token = UUID.randomUUID().toString();
+        cluster.addToken(token, new TokenPolicy(false, Access.READ, Access.READ, Access.READ, Access.DENY));
         Map<String, String> p = properties();
         p.put("lbsync.consul.token", token);
         app = LbsyncApp.start(p);
@@ -82,26 +84,29 @@ class AclIT {
     @Test
     void aRotatedTokenFileIsPickedUpWithoutARestart() throws Exception {
         Path tokenFile = dir.resolve("consul.token");
-        Files.writeString(tokenFile, "old-token-91ad\n");
-        cluster.simulator().addToken("old-token-91ad", TokenPolicy.readOnly());
-        cluster.simulator().addToken("new-token-3c7e", TokenPolicy.readOnly());
+        String oldToken = UUID.randomUUID().toString();
+        String newToken = UUID.randomUUID().toString();
+        Files.writeString(tokenFile, oldToken + "\n");
+        cluster.addToken(oldToken, TokenPolicy.readOnly());
+        cluster.addToken(newToken, TokenPolicy.readOnly());
         Map<String, String> p = properties();
         p.put("lbsync.consul.token-file", tokenFile.toString());
         app = LbsyncApp.start(p);
         await().atMost(TIMEOUT).until(() -> rendered(22001));
 
-        Files.writeString(tokenFile, "new-token-3c7e\n");
+        Files.writeString(tokenFile, newToken + "\n");
         Files.setLastModifiedTime(tokenFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-        cluster.simulator().addToken("old-token-91ad", TokenPolicy.DENY_ALL); // revoked
+        cluster.addToken(oldToken, TokenPolicy.DENY_ALL); // revoked
         register(service + "-2", 22002);
         await().atMost(TIMEOUT).until(() -> rendered(22002));
     }
 
     @Test
     void noTokenEverAppearsInTheLogsEvenWhenConsulRefusesIt() throws Exception {
-        String own = "lbsync-own-5f0a77";
-        String caller = "guard-caller-e2c419";
-        cluster.simulator().addToken(own, new TokenPolicy(false, Access.READ, Access.READ, Access.READ, Access.READ));
+        String own = UUID.randomUUID().toString();
+        String caller = UUID.randomUUID().toString();
+        String unknown = UUID.randomUUID().toString();
+        cluster.addToken(own, new TokenPolicy(false, Access.READ, Access.READ, Access.READ, Access.READ));
         try (CapturedLogs logs = new CapturedLogs()) {
             Map<String, String> p = properties();
             p.put("lbsync.consul.token", own);
@@ -116,12 +121,12 @@ class AclIT {
 
             // a token Consul does not know at all
             Map<String, String> wrong = properties();
-            wrong.put("lbsync.consul.token", "unknown-token-88b3d1");
+            wrong.put("lbsync.consul.token", unknown);
             app = LbsyncApp.start(wrong);
             Pause.millis(2_000);
 
             assertThat(logs.all()).contains("event=leader-election-error").contains("ACL not found")
-                    .doesNotContain(own).doesNotContain(caller).doesNotContain("unknown-token-88b3d1").doesNotContain(MASTER);
+                    .doesNotContain(own).doesNotContain(caller).doesNotContain(unknown).doesNotContain(cluster.token());
             assertThat(logs.lines()).hasSizeGreaterThan(100); // DEBUG was really captured
         }
     }

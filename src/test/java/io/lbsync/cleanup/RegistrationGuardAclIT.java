@@ -12,6 +12,7 @@ import io.lbsync.testsupport.LbsyncTestProperties;
 import io.lbsync.testsupport.Pause;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Under a default-deny ACL the registration guard acts with its caller's token, never with lbsync's: a client
  * without write rights gets Consul's 403 and nothing is registered. lbsync itself runs with a least-privilege
- * token (read, plus the session and key of its leader lock). Simulator only: it needs tokens created by the test.
+ * token (read, plus the session and key of its leader lock). Tokens are created by the test (simulator, or ACL policies
+ * and tokens on real Consul).
  */
 class RegistrationGuardAclIT {
-    private static final String MASTER = "root-token";
-    private static final String LBSYNC = "lbsync-token";
-    private static final String CLIENT = "client-token";
+    private static final String LBSYNC = UUID.randomUUID().toString();
+    private static final String CLIENT = UUID.randomUUID().toString();
 
     private ConsulTestCluster cluster;
     private LbsyncApp app;
@@ -32,10 +33,10 @@ class RegistrationGuardAclIT {
 
     @BeforeEach
     void setUp() {
-        cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().agents("node-1", "node-2")
-                .nodeAddress("node-2", "127.0.0.2").aclMasterToken(MASTER), MASTER);
-        cluster.simulator().addToken(LBSYNC, TokenPolicy.readOnly().withSessionWrite().withKeyWrite());
-        cluster.simulator().addToken(CLIENT, TokenPolicy.readOnly().withServiceWrite());
+        cluster = ConsulTestCluster.startWithAcl(ConsulSimulator.builder().agents("node-1", "node-2")
+                .nodeAddress("node-2", "127.0.0.2"), 2);
+        cluster.addToken(LBSYNC, TokenPolicy.readOnly().withSessionWrite().withKeyWrite());
+        cluster.addToken(CLIENT, TokenPolicy.readOnly().withServiceWrite());
         Map<String, String> p = LbsyncTestProperties.forCleanup(cluster, true);
         p.put("lbsync.consul.token", LBSYNC);
         p.put("lbsync.registration-guard.enabled", "true");
@@ -44,7 +45,9 @@ class RegistrationGuardAclIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        app.close();
+        if (app != null) {
+            app.close();
+        }
         cluster.close();
     }
 

@@ -66,7 +66,7 @@ class ChangeLatencyIT {
         Map<String, String> p = new HashMap<>();
         p.put("lbsync.consul.url", cluster.url());
         p.put("lbsync.haproxy.output", output.toString());
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
+        String token = cluster.token();
         if (token != null) {
             p.put("lbsync.consul.token", token);
         }

@@ -8,14 +8,9 @@ import io.lbsync.consulsim.ConsulSimulator;
 import io.lbsync.consulsim.Fault;
 import io.lbsync.consulsim.FaultRule;
 import io.lbsync.consulsim.ServiceDefinition;
-import io.lbsync.install.TargetStatus;
 import io.lbsync.testsupport.ConsulTestCluster;
-import io.lbsync.testsupport.LbsyncApp;
-import io.lbsync.testsupport.LbsyncTestProperties;
 import io.lbsync.watch.ConsulErrorKind;
-import io.lbsync.watch.WatchHealth;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,19 +25,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Consul faults against the real lbsync (routes, beans, real {@code haproxy -c}), with faults injected into the Consul
- * simulator. For each fault: after a first good install, the fault starts, Consul changes (one instance goes, another
- * comes: a fault misread as data would render a different file), the fault lasts for several retries, and meanwhile
- * the live file stays byte for byte the same, no reload runs, and the watch's error counter of that kind moves. Then
- * the fault ends and the config follows Consul's current state, without restarting lbsync.
- * <p>
- * Reloads are recorded by a small script (tests may use a shell; lbsync itself never does). {@code lbsync.consul.wait}
- * is 2 s, so the watch's read timeout is 2 s × 17/16 + 5 s.
+ * simulator (always the simulator: real Consul cannot be made to answer like this; RealConsulFaultsIT has the faults
+ * a real cluster can show). For each fault: after a first good install, the fault starts, Consul changes (one
+ * instance goes, another comes: a fault misread as data would render a different file), the fault lasts for several
+ * retries, and meanwhile the live file stays byte for byte the same, no reload runs, and the watch's error counter of
+ * that kind moves. Then the fault ends and the config follows Consul's current state, without restarting lbsync.
  */
 class FaultInjectionIT {
     /** Errors of the fault's kind to see, and retries of the catalog long poll, before the fault may end. */
     private static final int SEVERAL = 3;
-    /** At least this long between the Consul change and the checks: a misread would have been rendered by then. */
-    private static final Duration MIN_HOLD = Duration.ofSeconds(2);
     private static final Duration HOLD_TIMEOUT = Duration.ofSeconds(40);
     /** Worst case: the longest retry delay reached during a hold (backoff 0.5 s doubling, capped at 30 s). */
     private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(40);
@@ -51,44 +42,26 @@ class FaultInjectionIT {
     Path dir;
     private ConsulTestCluster cluster;
     private ConsulSimulator sim;
-    private LbsyncApp app;
-    private WatchHealth health;
-    private Path output;
-    private Path reloads;
+    private FaultScenario lbsync;
     private String node;
     private final String service = ConsulTestCluster.unique("faulty");
 
     @BeforeEach
     void start() throws Exception {
-        // faults real Consul cannot be made to produce: always the simulator (RealConsulFaultsIT: the real ones)
         cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().agents("node-1").antiEntropyInterval(Duration.ofMillis(200)), null);
         sim = cluster.simulator();
         node = cluster.nodes().get(0);
-        output = dir.resolve("haproxy.cfg");
-        reloads = dir.resolve("reloads.log");
-        Path reloadScript = dir.resolve("record-reload.sh");
-        Files.writeString(reloadScript, "#!/bin/sh\necho reload >> \"$1\"\n");
-        assertThat(reloadScript.toFile().setExecutable(true)).isTrue();
-
         register("i1", 19101);
         register("i2", 19102);
-        Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
-        p.put("lbsync.consul.wait", "2s");
-        p.put("lbsync.haproxy.output", output.toString());
-        p.put("lbsync.haproxy.reload-command", reloadScript + " " + reloads);
-        p.put("lbsync.cleanup.enabled", "false");
-        app = LbsyncApp.start(p);
-        health = app.camel().getRegistry().lookupByNameAndType("watchHealth", WatchHealth.class);
-        assertThat(health).as("bean watchHealth").isNotNull();
-        await("first install").atMost(Duration.ofSeconds(20)).until(() -> live().contains(server(19101))
-                && live().contains(server(19102)) && installed() && reloadCount() == 1);
+        lbsync = FaultScenario.start(cluster, dir, Map.of());
+        lbsync.awaitFirstInstall(Duration.ofSeconds(20), server(19101), server(19102));
     }
 
     @AfterEach
     void stop() throws Exception {
         try {
-            if (app != null) {
-                app.close();
+            if (lbsync != null) {
+                lbsync.close();
             }
         } finally {
             cluster.close();
@@ -115,59 +88,52 @@ class FaultInjectionIT {
     @MethodSource("answersThatMustNotBeActedOn")
     void aFaultyAnswerKeepsTheLiveConfigAndRecoveryNeedsNoRestart(String name, Fault fault, ConsulErrorKind kind)
             throws Exception {
-        Snapshot before = snapshot(kind);
+        FaultScenario.Snapshot before = lbsync.snapshot(kind);
         FaultRule rule = sim.faults().inject("/v1/", fault);
         changeConsul();
-        holdForSeveralRetries(before, kind);
+        lbsync.holdForSeveralRetries(before, kind, SEVERAL, HOLD_TIMEOUT);
         assertThat(rule.hits()).isGreaterThanOrEqualTo(SEVERAL);
-        assertNothingChanged(before, name);
+        lbsync.assertNothingChanged(before, name);
 
         sim.faults().clear();
-        awaitConvergedWithOneReload(before);
+        awaitConverged(before);
     }
 
     @Test
     void refusedConnectionsWhileConsulIsDown() throws Exception {
-        Snapshot before = snapshot(ConsulErrorKind.CONNECTION);
+        FaultScenario.Snapshot before = lbsync.snapshot(ConsulErrorKind.CONNECTION);
         cluster.stopConsul();
-        holdForSeveralRetries(before, ConsulErrorKind.CONNECTION);
-        assertNothingChanged(before, "Consul down");
+        lbsync.holdForSeveralRetries(before, ConsulErrorKind.CONNECTION, SEVERAL, HOLD_TIMEOUT);
+        lbsync.assertNothingChanged(before, "Consul down");
 
         cluster.startConsul();
         changeConsul(); // right after the restart, while the watch is still waiting to retry
-        awaitConvergedWithOneReload(before);
+        awaitConverged(before);
     }
 
     @Test
     void answersSlowerThanTheReadTimeout() throws Exception {
-        Snapshot before = snapshot(ConsulErrorKind.TIMEOUT);
+        FaultScenario.Snapshot before = lbsync.snapshot(ConsulErrorKind.TIMEOUT);
         sim.faults().inject("/v1/", Fault.delay(Duration.ofSeconds(30))); // read timeout: 2s × 17/16 + 5s
         changeConsul();
-        holdForSeveralRetries(before, ConsulErrorKind.TIMEOUT);
-        assertNothingChanged(before, "timeouts");
+        lbsync.holdForSeveralRetries(before, ConsulErrorKind.TIMEOUT, SEVERAL, HOLD_TIMEOUT);
+        lbsync.assertNothingChanged(before, "timeouts");
 
         sim.faults().clear();
-        awaitConvergedWithOneReload(before);
+        awaitConverged(before);
     }
 
     @Test
     void slowAnswersWithinTheReadTimeoutStillWork() throws Exception {
-        Snapshot before = snapshot(ConsulErrorKind.TIMEOUT);
+        FaultScenario.Snapshot before = lbsync.snapshot(ConsulErrorKind.TIMEOUT);
         FaultRule slow = sim.faults().inject("/v1/", Fault.delay(Duration.ofSeconds(1)));
         changeConsul();
-        awaitConvergedWithOneReload(before);
+        awaitConverged(before);
         assertThat(slow.hits()).isGreaterThan(0);
-        assertThat(health.errorCounts()).as("no error of any kind while merely slow").isEqualTo(before.errorCounts());
+        assertThat(lbsync.health().errorCounts()).as("no error of any kind while merely slow").isEqualTo(before.errorCounts());
     }
 
     // ---- steps ----
-
-    private record Snapshot(byte[] live, int reloads, long errors, Map<String, Long> errorCounts) {
-    }
-
-    private Snapshot snapshot(ConsulErrorKind kind) throws IOException {
-        return new Snapshot(Files.readAllBytes(output), reloadCount(), health.errorCount(kind), health.errorCounts());
-    }
 
     /**
      * One instance goes, another comes: what lbsync renders next must differ from the live file. Through the
@@ -178,28 +144,8 @@ class FaultInjectionIT {
         register("i3", 19103);
     }
 
-    private void holdForSeveralRetries(Snapshot before, ConsulErrorKind kind) {
-        long changed = System.nanoTime();
-        await("several " + kind.label() + " errors").atMost(HOLD_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
-                health.errorCount(kind) >= before.errors() + SEVERAL && catalogFailures() >= 2
-                        && System.nanoTime() - changed >= MIN_HOLD.toNanos());
-        assertThat(health.states().get("catalog-services").lastErrorKind()).isEqualTo(kind);
-    }
-
-    private void assertNothingChanged(Snapshot before, String fault) throws IOException {
-        assertThat(Files.readAllBytes(output)).as("live config during: " + fault).isEqualTo(before.live());
-        assertThat(reloadCount()).as("reloads during: " + fault).isEqualTo(before.reloads());
-    }
-
-    private void awaitConvergedWithOneReload(Snapshot before) throws IOException {
-        // the live file is swapped in just before the reload runs: wait for both
-        await("config follows Consul").atMost(CONVERGE_TIMEOUT).until(() -> live().contains(server(19103))
-                && !live().contains(server(19101)) && reloadCount() > before.reloads() && installed());
-        assertThat(live()).contains(server(19102));
-        // every long poll is back (one may still be waiting out its backoff when the config has already converged)
-        await("every watch recovered").atMost(CONVERGE_TIMEOUT).until(() -> health.states().values().stream()
-                .allMatch(s -> s.consecutiveFailures() == 0));
-        assertThat(reloadCount()).isEqualTo(before.reloads() + 1);
+    private void awaitConverged(FaultScenario.Snapshot before) throws IOException {
+        lbsync.awaitConvergedWithOneReload(before, CONVERGE_TIMEOUT, new String[] {server(19103), server(19102)}, server(19101));
     }
 
     // ---- helpers ----
@@ -213,22 +159,4 @@ class FaultInjectionIT {
         return " 127.0.0.1:" + port;
     }
 
-    private String live() throws IOException {
-        return Files.isRegularFile(output) ? Files.readString(output) : "";
-    }
-
-    private int reloadCount() throws IOException {
-        return Files.isRegularFile(reloads) ? Files.readAllLines(reloads).size() : 0;
-    }
-
-    /** The last run of the haproxy target installed a config or found it unchanged. */
-    private boolean installed() {
-        TargetStatus s = app.target("haproxy").status();
-        return s != null && !s.failed();
-    }
-
-    private int catalogFailures() {
-        WatchHealth.State s = health.states().get("catalog-services");
-        return s == null ? 0 : s.consecutiveFailures();
-    }
 }

@@ -5,7 +5,6 @@ import static io.lbsync.scale.ScaleHarness.ms;
 import static io.lbsync.scale.ScaleHarness.percentile;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lbsync.consulsim.ConsulSimulator;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulState;
@@ -59,12 +58,11 @@ class ScaleBench {
 
     private void latencyAt(int services, int changes) throws Exception {
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator("populates Consul through the simulator's Java API");
-            String node = cluster.nodes().get(0);
-            ScaleHarness.populate(sim, node, services, 2);
+            ScaleConsul consul = ScaleConsul.of(cluster);
+            consul.populate(services, 2);
             Map<String, String> p = shippedQuiescence(cluster);
             Path output = Path.of(p.get("lbsync.haproxy.output"));
-            try (ScaleHarness.ConnectionSampler sampler = new ScaleHarness.ConnectionSampler(sim, 5);
+            try (ScaleHarness.ConnectionSampler sampler = new ScaleHarness.ConnectionSampler(consul, 5);
                  LbsyncApp app = LbsyncApp.start(p)) {
                 String last = marker(services - 1, 1, ScaleHarness.port(services - 1, 1));
                 assertThat(ScaleHarness.waitForFile(output, t -> t.contains(last), System.nanoTime() + 60_000_000_000L))
@@ -75,7 +73,7 @@ class ScaleBench {
                     boolean fail = k % 2 == 0;
                     String m = marker(s, 0, ScaleHarness.port(s, 0));
                     long t0 = System.nanoTime();
-                    sim.setCheckStatus(node, ScaleHarness.checkId(s, 0), fail ? "critical" : "passing", "");
+                    consul.setCheck(s, 0, fail ? "critical" : "passing");
                     long seen = ScaleHarness.waitForFile(output, t -> t.contains(m) != fail, t0 + 30_000_000_000L);
                     assertThat(seen).as("change %d reached the file", k).isPositive();
                     lat.add(seen - t0);
@@ -110,8 +108,7 @@ class ScaleBench {
     @Order(2)
     void renderFiftyThousandInstances() throws Exception {
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator("populates Consul through the simulator's Java API");
-            ScaleHarness.populate(sim, cluster.nodes().get(0), 1, 1);
+            ScaleConsul.of(cluster).populate(1, 1);
             Map<String, String> p = shippedQuiescence(cluster);
             Path output = Path.of(p.get("lbsync.haproxy.output"));
             try (LbsyncApp app = LbsyncApp.start(p)) {
@@ -151,9 +148,8 @@ class ScaleBench {
     @Order(3)
     void reloadsDuringABurst() throws Exception {
         try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
-            ConsulSimulator sim = cluster.assumeSimulator("populates Consul through the simulator's Java API");
-            String node = cluster.nodes().get(0);
-            ScaleHarness.populate(sim, node, 200, 2);
+            ScaleConsul consul = ScaleConsul.of(cluster);
+            consul.populate(200, 2);
             Path counter = dir.resolve("reloads.txt");
             Path script = dir.resolve("reload.sh");
             Files.writeString(script, "#!/bin/sh\necho reload >> " + counter + "\n");
@@ -170,7 +166,7 @@ class ScaleBench {
                 long t0 = System.nanoTime();
                 for (int k = 0; k < 500; k++) {
                     int s = k % 200;
-                    sim.setCheckStatus(node, ScaleHarness.checkId(s, 0), (k / 200) % 2 == 0 ? "critical" : "passing", "");
+                    consul.setCheck(s, 0, (k / 200) % 2 == 0 ? "critical" : "passing");
                     long due = t0 + (k + 1) * 4_000_000L; // 500 changes over 2 s
                     long wait = due - System.nanoTime();
                     if (wait > 0) {

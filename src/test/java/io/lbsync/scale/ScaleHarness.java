@@ -38,21 +38,6 @@ final class ScaleHarness {
         return "check-" + instanceId(service, instance);
     }
 
-    /** Registers {@code services} services of {@code instances} passing instances each (TTL check) on {@code node}. */
-    static void populate(ConsulSimulator sim, String node, int services, int instances) {
-        for (int s = 0; s < services; s++) {
-            for (int i = 0; i < instances; i++) {
-                register(sim, node, s, i, port(s, i));
-            }
-        }
-    }
-
-    static void register(ConsulSimulator sim, String node, int service, int instance, int port) {
-        sim.registerService(node, ServiceDefinition.of(instanceId(service, instance), serviceName(service), "127.0.0.1", port)
-                .withTags("lbsync.host=" + serviceName(service) + ".test")
-                .withCheck(CheckDefinition.ttl(Duration.ofMinutes(30)).withId(checkId(service, instance)).withStatus("passing")));
-    }
-
     /** The server line of one instance in the rendered HAProxy config. */
     static String marker(int service, int instance, int port) {
         return " " + instanceId(service, instance) + " 127.0.0.1:" + port + "\n";
@@ -87,11 +72,11 @@ final class ScaleHarness {
     }
 
     /**
-     * Samples, every {@code everyMillis}, the open TCP connections from 127.0.0.1 to the agent's port (what Consul's
-     * per-client limit counts) and the simulator's requests in flight from 127.0.0.1; keeps the maxima.
+     * Samples, every {@code everyMillis}, the open TCP connections from 127.0.0.1 to the agent's address and port (what
+     * Consul's per-client limit counts) and, on the simulator, its requests in flight from 127.0.0.1; keeps the maxima.
      */
     static final class ConnectionSampler implements AutoCloseable {
-        private final ConsulSimulator sim;
+        private final String host;
         private final int port;
         private final Thread thread;
         private final AtomicInteger maxTcp = new AtomicInteger();
@@ -100,13 +85,13 @@ final class ScaleHarness {
         private final List<Integer> tcpSeen = new ArrayList<>();
         private volatile boolean running = true;
 
-        ConnectionSampler(ConsulSimulator sim, long everyMillis) {
-            this.sim = sim;
-            this.port = TcpConnections.portOf(sim.url());
+        ConnectionSampler(ScaleConsul consul, long everyMillis) {
+            this.host = consul.agentHost();
+            this.port = consul.agentPort();
             this.thread = new Thread(() -> {
                 while (running) {
-                    int tcp = TcpConnections.established(port, "127.0.0.1");
-                    int inFlight = sim.activeConnections("127.0.0.1");
+                    int tcp = TcpConnections.established(host, port, "127.0.0.1");
+                    int inFlight = consul.inFlight();
                     maxTcp.accumulateAndGet(tcp, Math::max);
                     maxInFlight.accumulateAndGet(inFlight, Math::max);
                     samples.incrementAndGet();
@@ -154,7 +139,7 @@ final class ScaleHarness {
         }
 
         int nowTcp() {
-            return TcpConnections.established(port, "127.0.0.1");
+            return TcpConnections.established(host, port, "127.0.0.1");
         }
 
         @Override

@@ -34,8 +34,8 @@ public final class ConsulHttp {
 
     /** What a test created, for cleanup on a real Consul. */
     static final class Tracking {
-        final Set<Map.Entry<String, String>> services = new LinkedHashSet<>();
-        final Set<String> keys = new LinkedHashSet<>();
+        final Set<Map.Entry<String, String>> services = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+        final Set<String> keys = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
     }
 
     ConsulHttp(String baseUrl, Function<String, String> agentUrls, String token, Tracking tracking) {

@@ -56,6 +56,8 @@ public final class ConsulTestCluster implements AutoCloseable {
                     }
                     return LOCAL;
                 case "real-or-skip":
+                    Assumptions.assumeFalse("simulator".equalsIgnoreCase(System.getenv("LBSYNC_TEST_CONSUL")),
+                            "LBSYNC_TEST_CONSUL=simulator: real-Consul run skipped");
                     Assumptions.assumeTrue(LocalConsul.binary().isPresent(), "no consul binary (LBSYNC_TEST_CONSUL_BIN or PATH): real-Consul run skipped");
                     return LOCAL;
                 case "auto":

@@ -10,8 +10,8 @@ public final class LbsyncTestProperties {
 
     /**
      * A new, modifiable map: {@code lbsync.consul.url} of the cluster, {@code lbsync.consul.wait=10s},
-     * {@code lbsync.wait.min=50ms}, {@code lbsync.wait.max=500ms}, a free {@code lbsync.http.port}, and {@code lbsync.consul.token} from
-     * {@code CONSUL_HTTP_TOKEN} when that is set.
+     * {@code lbsync.wait.min=50ms}, {@code lbsync.wait.max=500ms}, a free {@code lbsync.http.port}, and {@code lbsync.consul.token}: the cluster's
+     * token when it has one.
      */
     public static Map<String, String> forCluster(ConsulTestCluster cluster) {
         Map<String, String> p = new HashMap<>();
@@ -35,7 +35,7 @@ public final class LbsyncTestProperties {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
+        String token = cluster.token();
         if (token != null) {
             p.put("lbsync.consul.token", token);
         }

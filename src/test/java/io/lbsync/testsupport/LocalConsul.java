@@ -31,9 +31,10 @@ import java.util.stream.Stream;
  * {@link #triggerAntiEntropy} starts an agent's full sync at once (re-setting its agent token does that) instead of
  * waiting the 60-120 s of Consul's own timer, which cannot be configured.</li>
  * </ul>
- * State (config, data, logs, PIDs) lives under {@code java.io.tmpdir/lbsync-test-consul/<variant>}. Agents left
- * running by an earlier run that was killed are found by their PID files (checked against /proc/PID/cmdline) and
- * stopped before a fresh start; the data directory is wiped each time, so a cluster is never half-used.
+ * State (config, data, logs, PIDs) lives under {@code java.io.tmpdir/lbsync-test-consul/<variant>}. The agents are
+ * stopped by a shutdown hook, and by a watchdog process ({@link ConsulReaper}) when the JVM is killed; agents an
+ * earlier run still left are found by their PID files (checked against /proc/PID/cmdline) and stopped before a fresh
+ * start; the data directory is wiped each time, so a cluster is never half-used.
  */
 public final class LocalConsul {
     /** The management token of both variants (a test-only value). */
@@ -158,6 +159,7 @@ public final class LocalConsul {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + home, e);
         }
+        startReaper();
         for (Agent a : agents) {
             requirePortsFree(a);
             startAgent(a.node());
@@ -221,6 +223,14 @@ public final class LocalConsul {
     /** SIGCONT after {@link #suspendAgent}. */
     public synchronized void resumeAgent(String node) {
         resumeAgent(process(node));
+    }
+
+    /** SIGCONT if the agent runs (harmless when it was not suspended). */
+    public synchronized void resumeIfSuspended(String node) {
+        Process p = processes.get(node);
+        if (p != null) {
+            resumeAgent(p);
+        }
     }
 
     private static void resumeAgent(Process p) {
@@ -339,37 +349,28 @@ public final class LocalConsul {
         Commands.capture("kill", signal, Long.toString(p.pid()));
     }
 
-    // ---- stale agents of an earlier run ----
+    // ---- agents of a run that did not stop them ----
 
+    /** Agents an earlier run left (a killed JVM whose watchdog was killed too): stopped before a fresh start. */
     private void stopStale() throws IOException {
-        Path pids = home.resolve("pids");
-        if (!Files.isDirectory(pids)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(pids)) {
-            for (Path f : files.toList()) {
-                long pid = Long.parseLong(Files.readString(f).trim());
-                ProcessHandle.of(pid).filter(this::isOurs).ifPresent(h -> {
-                    System.err.println("[local-consul] stopping agent pid " + pid + " left by an earlier test run (" + f + ")");
-                    h.destroy();
-                    try {
-                        h.onExit().get(15, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        h.destroyForcibly();
-                        h.onExit().join();
-                    }
-                });
-                Files.delete(f);
-            }
+        if (Files.isDirectory(home.resolve("pids"))) {
+            System.err.println("[local-consul] stopping agents left by an earlier test run, if any (" + home + ")");
+            ConsulReaper.stopAgents(home);
         }
     }
 
-    private boolean isOurs(ProcessHandle h) {
+    /** A separate process that stops the agents when this JVM ends, however it ends (see {@link ConsulReaper}). */
+    private void startReaper() {
         try {
-            String cmdline = Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"), StandardCharsets.UTF_8);
-            return cmdline.contains(home.resolve("conf").toString());
-        } catch (IOException e) {
-            return false;
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String classes = Path.of(ConsulReaper.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            new ProcessBuilder(java, "-Xmx16m", "-XX:TieredStopAtLevel=1", "-cp", classes, ConsulReaper.class.getName(),
+                    Long.toString(ProcessHandle.current().pid()), home.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs").resolve("reaper.log").toFile()))
+                    .start();
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot start the Consul watchdog", e);
         }
     }
 

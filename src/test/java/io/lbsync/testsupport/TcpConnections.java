@@ -1,7 +1,6 @@
 package io.lbsync.testsupport;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,17 +22,16 @@ public final class TcpConnections {
         return Files.isReadable(TABLES.get(0));
     }
 
-    /** The port of an agent URL such as http://127.0.0.1:40123. */
-    public static int portOf(String url) {
-        return URI.create(url).getPort();
-    }
-
-    /** ESTABLISHED connections accepted on {@code serverPort} whose peer is {@code clientIpv4} (e.g. 127.0.0.1). */
-    public static int established(int serverPort, String clientIpv4) {
+    /**
+     * ESTABLISHED connections accepted on {@code serverIpv4}:{@code serverPort} whose peer is {@code clientIpv4} (e.g.
+     * 127.0.0.1); a server address that is not an IPv4 literal (a host name, 0.0.0.0) matches any local address.
+     */
+    public static int established(String serverIpv4, int serverPort, String clientIpv4) {
         String v4 = hexIpv4(clientIpv4);
         String mapped = "0000000000000000FFFF0000" + v4;
         String port = String.format(Locale.ROOT, "%04X", serverPort);
-        String localSuffix = ":" + port;
+        String localSuffix = serverIpv4.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") && !serverIpv4.equals("0.0.0.0")
+                ? hexIpv4(serverIpv4) + ":" + port : ":" + port;
         int count = 0;
         for (Path table : TABLES) {
             String text;

@@ -31,8 +31,9 @@ class ConsulWatchIT {
         camel = new DefaultCamelContext();
         Properties p = new Properties();
         p.setProperty("lbsync.consul.url", cluster.url());
-        System.getenv().entrySet().stream().filter(e -> e.getKey().equals("CONSUL_HTTP_TOKEN"))
-                .forEach(e -> p.setProperty("lbsync.consul.token", e.getValue()));
+        if (cluster.token() != null) {
+            p.setProperty("lbsync.consul.token", cluster.token());
+        }
         p.setProperty("lbsync.consul.wait", "5s");
         camel.getPropertiesComponent().setInitialProperties(p);
         camel.addRoutes(new RouteBuilder() {

@@ -30,7 +30,7 @@ class KvWatchIT {
         camel = new DefaultCamelContext();
         Properties p = new Properties();
         p.setProperty("lbsync.consul.url", cluster.url());
-        String token = System.getenv("CONSUL_HTTP_TOKEN");
+        String token = cluster.token();
         if (token != null) {
             p.setProperty("lbsync.consul.token", token);
         }
