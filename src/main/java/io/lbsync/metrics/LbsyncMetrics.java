@@ -38,6 +38,10 @@ public final class LbsyncMetrics {
         }
         gauge("lbsync.watched.services", "services in the watched catalog", state, s -> count(s.current(), false));
         gauge("lbsync.watched.instances", "registrations in the watched catalog", state, s -> count(s.current(), true));
+        gauge("lbsync.unreadable.services", "services Consul lists but cannot serve back (each left out alone)", health,
+                h -> h.unreadable().count());
+        counter("lbsync.unreadable.service.failures", "services found unreadable (a new failure counted once)", health,
+                h -> h.unreadable().failures()).register(registry);
     }
 
     public void rejectedValues(RejectedValues rejected) {

@@ -128,6 +128,35 @@ public final class SafeValues {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
+    /**
+     * An untrusted value shown exactly but harmlessly: in double quotes, with \\, \", \n, \t and other control or
+     * non-ASCII characters as \\uXXXX escapes (as a JSON string), cut after 200 characters. For log lines and messages
+     * that must say which odd name was meant.
+     */
+    public static String escapedForLog(String raw) {
+        String s = raw == null ? "" : raw;
+        StringBuilder b = new StringBuilder("\"");
+        int n = Math.min(s.length(), 200);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                case '\r' -> b.append("\\r");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append(s.length() > n ? "...\"" : "\"").toString();
+    }
+
     /** Free text (an error message) made safe for a quoted log value: no double quotes, no control characters. */
     public static String quotedForLog(String raw) {
         String s = (raw == null ? "" : raw).replace('"', '\'').replaceAll("\\p{Cntrl}", " ");

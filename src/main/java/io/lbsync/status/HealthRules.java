@@ -1,5 +1,6 @@
 package io.lbsync.status;
 
+import io.lbsync.render.SafeValues;
 import io.lbsync.config.Durations;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.TargetHistory;
@@ -61,6 +62,22 @@ public final class HealthRules {
 
     public boolean synced() {
         return state.current() != null;
+    }
+
+    /**
+     * What works, but not fully — health stays UP and says so: services Consul lists but cannot serve back, each
+     * left out (or kept as last read) while every other service goes on.
+     */
+    public List<Problem> degraded() {
+        List<Problem> out = new ArrayList<>();
+        var unreadable = watches.unreadable().entries();
+        if (!unreadable.isEmpty()) {
+            List<String> names = unreadable.keySet().stream().limit(5).map(SafeValues::escapedForLog).toList();
+            out.add(new Problem("consul", unreadable.size() + " service(s) Consul lists but cannot serve back, left out: "
+                    + String.join(", ", names) + (unreadable.size() > 5 ? ", ..." : "") + " (" + unreadable.values().iterator().next()
+                    .reason() + ")", Map.of("unreadableServices", unreadable.size())));
+        }
+        return out;
     }
 
     /** Problems with reading Consul; empty when every watch answers (or has not failed for long) and it synced. */

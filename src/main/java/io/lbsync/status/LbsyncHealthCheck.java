@@ -19,27 +19,29 @@ public final class LbsyncHealthCheck implements HealthCheck {
 
     private final String id;
     private final Supplier<List<HealthRules.Problem>> problems;
+    private final Supplier<List<HealthRules.Problem>> degradations;
     private final Supplier<String> upMessage;
     private final Redaction redaction;
     private volatile boolean enabled = true;
 
-    public LbsyncHealthCheck(String id, Supplier<List<HealthRules.Problem>> problems, Supplier<String> upMessage,
-                             Redaction redaction) {
+    public LbsyncHealthCheck(String id, Supplier<List<HealthRules.Problem>> problems, Supplier<List<HealthRules.Problem>> degradations,
+                             Supplier<String> upMessage, Redaction redaction) {
         this.id = id;
         this.problems = problems;
+        this.degradations = degradations;
         this.upMessage = upMessage;
         this.redaction = redaction;
     }
 
     /** Whether Consul answers: watches failing beyond the grace, or no complete read yet. */
     public static LbsyncHealthCheck consul(HealthRules rules, Redaction redaction) {
-        return new LbsyncHealthCheck("lbsync-consul", rules::consul, () -> "synced with Consul, every watch answering",
-                redaction);
+        return new LbsyncHealthCheck("lbsync-consul", rules::consul, rules::degraded,
+                () -> "synced with Consul, every watch answering", redaction);
     }
 
     /** Whether every enabled target's config is in place: last run failed, or nothing installed yet. */
     public static LbsyncHealthCheck targets(HealthRules rules, Redaction redaction) {
-        return new LbsyncHealthCheck("lbsync-targets", rules::targets,
+        return new LbsyncHealthCheck("lbsync-targets", rules::targets, List::of,
                 () -> "every enabled target installed its config (or found it unchanged) on its last run", redaction);
     }
 
@@ -73,14 +75,26 @@ public final class LbsyncHealthCheck implements HealthCheck {
         HealthCheckResultBuilder b = HealthCheckResultBuilder.on(this);
         List<HealthRules.Problem> found = problems.get();
         if (found.isEmpty()) {
-            return b.up().message(upMessage.get()).build();
+            List<HealthRules.Problem> degraded = degradations.get();
+            if (degraded.isEmpty()) {
+                return b.up().message(upMessage.get()).build();
+            }
+            // UP: what works goes on; the message and the "degraded" detail say what does not
+            b.up().message(redaction.forHealth("degraded: " + String.join("; ",
+                    degraded.stream().map(HealthRules.Problem::message).toList()), MAX_MESSAGE)).detail("degraded", true);
+            addDetails(b, degraded);
+            return b.build();
         }
         b.down().message(redaction.forHealth(String.join("; ",
                 found.stream().map(HealthRules.Problem::message).toList()), MAX_MESSAGE));
-        for (HealthRules.Problem p : found) {
+        addDetails(b, found);
+        return b.build();
+    }
+
+    private void addDetails(HealthCheckResultBuilder b, List<HealthRules.Problem> problems) {
+        for (HealthRules.Problem p : problems) {
             p.details().forEach((k, v) -> b.detail(p.subject() + "." + k,
                     v instanceof Number ? v : redaction.forHealth(String.valueOf(v), MAX_DETAIL)));
         }
-        return b.build();
     }
 }

@@ -61,8 +61,10 @@ public final class StatusReport {
         List<HealthRules.Problem> problems = new ArrayList<>(rules.consul());
         problems.addAll(rules.targets());
         Map<String, Object> health = new LinkedHashMap<>();
-        health.put("status", problems.isEmpty() ? "UP" : "DOWN");
+        List<HealthRules.Problem> degraded = rules.degraded();
+        health.put("status", !problems.isEmpty() ? "DOWN" : degraded.isEmpty() ? "UP" : "DEGRADED");
         health.put("problems", problems.stream().map(HealthRules.Problem::message).toList());
+        health.put("degraded", degraded.stream().map(HealthRules.Problem::message).toList());
         body.put("health", health);
         Map<String, Object> t = new LinkedHashMap<>();
         targets.forEach(target -> t.put(target.name(), target(target)));
@@ -150,6 +152,17 @@ public final class StatusReport {
             w.put(name, one);
         });
         m.put("watches", w);
+        List<Map<String, Object>> unreadable = new ArrayList<>();
+        watches.unreadable().entries().values().forEach(e -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("service", e.service()); // JSON escapes it; the page and curl show it as text
+            one.put("reason", e.reason());
+            one.put("since", time(e.since()));
+            one.put("retryAt", time(e.retryAt()));
+            one.put("keptLastGood", e.keptLastGood());
+            unreadable.add(one);
+        });
+        m.put("unreadableServices", unreadable);
         m.put("watchGrace", Durations.toConsul(rules.watchGrace()));
         m.put("errorsSinceStart", watches.errorCounts());
         return m;

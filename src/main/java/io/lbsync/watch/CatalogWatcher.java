@@ -3,6 +3,7 @@ package io.lbsync.watch;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ServiceInstances;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * with fast work served between chunks. Wakes during a sweep are coalesced into one more sweep.</li>
  * </ol>
  * The first read after start is a full one, handed on only when complete (never a partial first snapshot).
+ * <p>
+ * Isolation (docs/isolation.md): a read that fails for one service in a way that will not change on retry (Consul
+ * lists it but answers 400 for its name, a redirect, an answer about another service) fails that service alone: it
+ * keeps its last good instances, or is left out, and is tried again every {@link UnreadableServices#RETRY} or when the
+ * catalog says it changed. Any other failure (connection, timeout, 5xx, 429, ACL) holds the whole snapshot back.
  */
 public final class CatalogWatcher implements Watcher {
     private static final Logger LOG = LoggerFactory.getLogger(CatalogWatcher.class);
@@ -171,7 +177,18 @@ public final class CatalogWatcher implements Watcher {
 
     private boolean hasWork() {
         return serviceNames != null && checksByService != null
-                && (!synced || !dirty.isEmpty() || sweepRequested || !sweep.isEmpty());
+                && (!synced || !dirty.isEmpty() || sweepRequested || !sweep.isEmpty() || !unreadable().due(Instant.now()).isEmpty());
+    }
+
+    private UnreadableServices unreadable() {
+        return health.unreadable();
+    }
+
+    /** Waits for work, at most until the next retry of an unreadable service. */
+    private void awaitWork() throws InterruptedException {
+        Instant next = unreadable().nextRetry();
+        long ms = next == null ? 0 : Math.max(1, Duration.between(Instant.now(), next).toMillis());
+        lock.wait(ms);
     }
 
     private void refreshLoop() {
@@ -183,7 +200,7 @@ public final class CatalogWatcher implements Watcher {
             synchronized (lock) {
                 while (running && !hasWork()) {
                     try {
-                        lock.wait();
+                        awaitWork();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -194,6 +211,7 @@ public final class CatalogWatcher implements Watcher {
                 }
                 names = serviceNames;
                 full = !synced;
+                Instant now = Instant.now();
                 if (full) {
                     toRead = new TreeSet<>(names);
                     dirty.clear();
@@ -202,6 +220,8 @@ public final class CatalogWatcher implements Watcher {
                 } else if (!dirty.isEmpty()) {
                     toRead = new TreeSet<>(dirty);
                     dirty.clear();
+                } else if (sweep.isEmpty() && !sweepRequested) {
+                    toRead = unreadable().due(now); // only slow retries of unreadable services are left to do
                 } else {
                     if (sweep.isEmpty()) {
                         sweep.addAll(names);
@@ -209,7 +229,10 @@ public final class CatalogWatcher implements Watcher {
                     }
                     toRead = new TreeSet<>();
                     while (toRead.size() < SWEEP_CHUNK && !sweep.isEmpty()) {
-                        toRead.add(sweep.poll());
+                        String next = sweep.poll();
+                        if (!unreadable().waiting(next, now)) { // a sweep is no reason to retry it before its time
+                            toRead.add(next);
+                        }
                     }
                 }
                 toRead.retainAll(names);
@@ -220,7 +243,7 @@ public final class CatalogWatcher implements Watcher {
     }
 
     private void refresh(Set<String> names, Set<String> toRead, long index, boolean full) {
-        Map<String, ServiceInstances> read;
+        Map<String, ServiceRead> read;
         try {
             read = readAll(toRead);
         } catch (RuntimeException e) {
@@ -233,16 +256,25 @@ public final class CatalogWatcher implements Watcher {
                 synced = true;
             }
         }
-        long maxIndex = Math.max(index, read.values().stream().mapToLong(ServiceInstances::index).max().orElse(0));
+        long maxIndex = Math.max(index, read.values().stream().filter(r -> r.instances() != null)
+                .mapToLong(r -> r.instances().index()).max().orElse(0));
         health.success("health-services", maxIndex);
         current.keySet().retainAll(names);
-        // No registration left means the service is gone, even if catalog/services has not said so yet:
-        // otherwise one deregistration would give a transient snapshot with an empty service, then another.
-        read.forEach((name, service) -> {
-            if (service.instances().isEmpty()) {
+        unreadable().retainAll(names);
+        Instant now = Instant.now();
+        read.forEach((name, result) -> {
+            if (result.failure() != null) {
+                // this service alone: its last good instances stay (never emptied by an error), or it stays out
+                unreadable().failed(name, result.failure(), current.containsKey(name), now);
+                return;
+            }
+            unreadable().readable(name);
+            // No registration left means the service is gone, even if catalog/services has not said so yet:
+            // otherwise one deregistration would give a transient snapshot with an empty service, then another.
+            if (result.instances().instances().isEmpty()) {
                 current.remove(name);
             } else {
-                current.put(name, service);
+                current.put(name, result.instances());
             }
         });
         CatalogSnapshot snapshot = CatalogSnapshot.of(maxIndex, current);
@@ -257,29 +289,45 @@ public final class CatalogWatcher implements Watcher {
         }
     }
 
+    /** One service's read: its instances, or the failure that concerns it alone. */
+    private record ServiceRead(ServiceInstances instances, RuntimeException failure) {
+    }
+
+    /** Reads one service; a failure that concerns only this service is returned, any other is thrown. */
+    private ServiceRead readOne(String name) {
+        try {
+            return new ServiceRead(reader.service(name), null);
+        } catch (RuntimeException e) {
+            if (ServiceReadFailures.concernsOnlyTheService(e)) {
+                return new ServiceRead(null, e);
+            }
+            throw e;
+        }
+    }
+
     /** Reads services over at most {@link #READ_CONNECTIONS} connections at once (Consul rule 6: a budget). */
-    private Map<String, ServiceInstances> readAll(Set<String> toRead) {
+    private Map<String, ServiceRead> readAll(Set<String> toRead) {
         List<String> names = List.copyOf(toRead);
         int parallel = Math.min(READ_CONNECTIONS, names.size());
         if (parallel <= 1) {
-            Map<String, ServiceInstances> read = new HashMap<>();
-            names.forEach(name -> read.put(name, reader.service(name)));
+            Map<String, ServiceRead> read = new HashMap<>();
+            names.forEach(name -> read.put(name, readOne(name)));
             return read;
         }
-        List<Callable<Map<String, ServiceInstances>>> tasks = new ArrayList<>();
+        List<Callable<Map<String, ServiceRead>>> tasks = new ArrayList<>();
         for (int i = 0; i < parallel; i++) {
             int slice = i;
             tasks.add(() -> {
-                Map<String, ServiceInstances> part = new HashMap<>();
+                Map<String, ServiceRead> part = new HashMap<>();
                 for (int n = slice; n < names.size(); n += parallel) {
-                    part.put(names.get(n), reader.service(names.get(n)));
+                    part.put(names.get(n), readOne(names.get(n)));
                 }
                 return part;
             });
         }
-        Map<String, ServiceInstances> read = new HashMap<>();
+        Map<String, ServiceRead> read = new HashMap<>();
         try {
-            for (Future<Map<String, ServiceInstances>> f : executor.invokeAll(tasks)) {
+            for (Future<Map<String, ServiceRead>> f : executor.invokeAll(tasks)) {
                 read.putAll(f.get());
             }
         } catch (InterruptedException e) {

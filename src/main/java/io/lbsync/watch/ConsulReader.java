@@ -56,10 +56,20 @@ public class ConsulReader implements AutoCloseable {
         return new Reading<>(states, indexOf(r));
     }
 
-    /** GET /v1/health/service/:name without blocking: every registration with its aggregated health. */
+    /**
+     * GET /v1/health/service/:name without blocking: every registration with its aggregated health. Consul looks names
+     * up ignoring case, so "Web" also answers "web"'s instances: only those of exactly this name are kept.
+     */
     public ServiceInstances service(String name) {
-        ConsulResponse<List<ServiceHealth>> r = query(o -> consul.get().healthClient().getAllServiceInstances(name, o), 0, null);
-        List<ServiceInstance> instances = body(r, "/v1/health/service/" + name).stream().map(ConsulReader::toInstance).toList();
+        ConsulResponse<List<ServiceHealth>> r;
+        try {
+            r = query(o -> consul.get().healthClient().getAllServiceInstances(name, o), 0, null);
+        } catch (IllegalArgumentException e) {
+            // the client will not put "." or ".." into a path: Consul could not answer it anyway (it redirects)
+            throw new ServiceUnreadableException("a service name that cannot be part of a URL path", e);
+        }
+        List<ServiceInstance> instances = body(r, "/v1/health/service/" + name).stream()
+                .filter(h -> name.equals(h.getService().getService())).map(ConsulReader::toInstance).toList();
         return new ServiceInstances(name, indexOf(r), instances);
     }
 

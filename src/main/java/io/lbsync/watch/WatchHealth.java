@@ -31,12 +31,18 @@ public final class WatchHealth {
     }
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final UnreadableServices unreadable = new UnreadableServices();
     private final Map<ConsulErrorKind, LongAdder> errors = new EnumMap<>(ConsulErrorKind.class);
 
     public WatchHealth() {
         for (ConsulErrorKind kind : ConsulErrorKind.values()) {
             errors.put(kind, new LongAdder()); // filled once, only read afterwards: safe to share
         }
+    }
+
+    /** Services Consul lists but cannot serve back, each left out alone. */
+    public UnreadableServices unreadable() {
+        return unreadable;
     }
 
     public void success(String watch) {

@@ -48,6 +48,7 @@ class RegistrationGuardAclIT {
         if (app != null) {
             app.close();
         }
+        cluster.deregisterEverywhere(service); // registered through the guard: not tracked by the test's client
         cluster.close();
     }
 

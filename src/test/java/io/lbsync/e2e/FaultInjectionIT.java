@@ -53,7 +53,7 @@ class FaultInjectionIT {
         node = cluster.nodes().get(0);
         register("i1", 19101);
         register("i2", 19102);
-        lbsync = FaultScenario.start(cluster, dir, Map.of());
+        lbsync = FaultScenario.start(cluster, service, dir, Map.of());
         lbsync.awaitFirstInstall(Duration.ofSeconds(20), server(19101), server(19102));
     }
 

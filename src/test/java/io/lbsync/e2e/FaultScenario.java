@@ -45,8 +45,11 @@ final class FaultScenario implements AutoCloseable {
         assertThat(health).as("bean watchHealth").isNotNull();
     }
 
-    /** Starts lbsync on {@code cluster} with the haproxy target writing into {@code dir}; {@code extra} overrides. */
-    static FaultScenario start(ConsulTestCluster cluster, Path dir, Map<String, String> extra) throws IOException {
+    /**
+     * Starts lbsync on {@code cluster}, watching only {@code service} (other tests' services on a shared real cluster
+     * come and go), with the haproxy target writing into {@code dir}; {@code extra} overrides.
+     */
+    static FaultScenario start(ConsulTestCluster cluster, String service, Path dir, Map<String, String> extra) throws IOException {
         Path output = dir.resolve("haproxy.cfg");
         Path reloads = dir.resolve("reloads.log");
         Path reloadScript = dir.resolve("record-reload.sh");
@@ -57,6 +60,7 @@ final class FaultScenario implements AutoCloseable {
         p.put("lbsync.haproxy.output", output.toString());
         p.put("lbsync.haproxy.reload-command", reloadScript + " " + reloads);
         p.put("lbsync.cleanup.enabled", "false");
+        p.put("lbsync.consul.services", service);
         p.putAll(extra);
         return new FaultScenario(output, reloads, LbsyncApp.start(p));
     }

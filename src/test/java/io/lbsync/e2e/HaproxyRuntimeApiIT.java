@@ -112,6 +112,7 @@ class HaproxyRuntimeApiIT {
         Files.writeString(output, HaproxyMasterWorker.initialConfig(frontendPort));
         haproxy = HaproxyMasterWorker.start(output, masterSocket);
         Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
+        p.put("lbsync.consul.services", service); // not the other tests' services on a shared real cluster
         p.put("lbsync.haproxy.output", output.toString());
         p.put("lbsync.haproxy.param.bind", "127.0.0.1:" + frontendPort);
         p.put("lbsync.haproxy.master-socket", masterSocket.toString());

@@ -71,7 +71,7 @@ class RealConsulFaultsIT {
     private void startLbsync(String onAgent, Map<String, String> extra) throws IOException {
         register(onAgent, "i1", 19301);
         register(onAgent, "i2", 19302);
-        lbsync = FaultScenario.start(cluster, dir, extra);
+        lbsync = FaultScenario.start(cluster, service, dir, extra);
         lbsync.awaitFirstInstall(Duration.ofSeconds(30), server(19301), server(19302));
     }
 

@@ -227,7 +227,8 @@ class ObservabilityIT {
 
     private void register(String name, String instance, int port) {
         String id = name + "-" + instance;
-        cluster.http().registerService(cluster.nodes().get(0), "{\"ID\":\"" + id + "\",\"Name\":\"" + name
+        // on the last agent: the tests stop the one lbsync reads from (the first), whose services would leave with it
+        cluster.http().registerService(cluster.nodes().get(cluster.nodes().size() - 1), "{\"ID\":\"" + id + "\",\"Name\":\"" + name
                 + "\",\"Address\":\"127.0.0.1\",\"Port\":" + port + ",\"Tags\":[\"lbsync.host=" + name + ".test\"],"
                 + "\"Check\":{\"CheckID\":\"check-" + id + "\",\"TTL\":\"10m\",\"Status\":\"passing\"}}").requireOk();
     }

@@ -155,6 +155,19 @@ public final class ConsulTestCluster implements AutoCloseable {
         return nodes;
     }
 
+    /**
+     * Deregisters every instance of {@code service} on the agent that owns it: for registrations a test did not make
+     * through {@link #http()} (e.g. through lbsync's registration guard), which {@link #close()} cannot know of.
+     */
+    public void deregisterEverywhere(String service) {
+        http.get("/v1/catalog/service/" + service).requireOk().json().forEach(e -> {
+            String node = e.path("Node").asText();
+            if (agents.containsKey(node)) {
+                http.deregisterService(node, e.path("ServiceID").asText());
+            }
+        });
+    }
+
     /** The node's address in the catalog. */
     public String nodeAddress(String node) {
         return http.get("/v1/catalog/node/" + node).requireOk().json().path("Node").path("Address").asText();

@@ -193,7 +193,10 @@ public final class LocalConsul {
         }
     }
 
-    /** Stops one agent (SIGTERM; SIGKILL after 15 s) and waits until it is gone. */
+    /**
+     * Stops one agent (SIGTERM; SIGKILL after 15 s) and waits until it is gone. It does not leave the cluster
+     * ({@code leave_on_terminate = false}): its node stays in the catalog and is found failed, as after a crash.
+     */
     public synchronized void stopAgent(String node) {
         Process p = processes.remove(node);
         if (p == null) {
@@ -239,8 +242,21 @@ public final class LocalConsul {
         }
     }
 
-    /** Stops an agent, wipes its data directory (an agent rebuilt with an empty local state) and starts it again. */
+    /**
+     * An agent rebuilt with an empty local state: it leaves the cluster gracefully (its node and services leave the
+     * catalog), its data directory is wiped, and it starts again under the same node name.
+     */
     public synchronized void restartAgentEmpty(String node) {
+        Process p = process(node);
+        http.send("PUT", agentUrl(node) + "/v1/agent/leave", "", Duration.ofSeconds(15)).requireOk();
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("agent " + node + " did not exit after leaving");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         stopAgent(node);
         deleteTree(home.resolve("data").resolve(node));
         startAgent(node);
@@ -408,7 +424,9 @@ public final class LocalConsul {
                 .append("client_addr = \"").append(a.address()).append("\"\n")
                 .append("disable_update_check = true\n")
                 .append("log_level = \"WARN\"\n")
-                .append("performance { raft_multiplier = 1 }\n");
+                .append("performance { raft_multiplier = 1 }\n")
+                // a stopped agent is a crashed or unreachable one: it does not leave (and take its services along)
+                .append("leave_on_terminate = false\n");
         if (denyByDefault) {
             c.append("acl {\n  enabled = true\n  default_policy = \"deny\"\n  down_policy = \"extend-cache\"\n  tokens {\n");
             if (a.server()) {
