@@ -17,6 +17,7 @@ import io.lbsync.install.CommandReloader;
 import io.lbsync.install.CommandRunner;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.ImplausibleChangeGuard;
+import io.lbsync.install.MassDropCorroboration;
 import io.lbsync.install.TargetMetrics;
 import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.RuntimeMembership;
@@ -74,8 +75,11 @@ public class LbsyncConfiguration implements CamelConfiguration {
         metrics.watch(watchHealth, state);
         metrics.rejectedValues(RejectedValues.shared());
         camel.getRegistry().bind("targets", new Targets(camel));
+        MassDropCorroboration corroboration = new MassDropCorroboration(ConsulApi.create(consul, Duration.ofSeconds(10)),
+                consul.url(), consul.datacenter());
         ImplausibleChangeGuard guard = new ImplausibleChangeGuard(settings.integer("lbsync.guard.max-drop-percent", 50),
-                settings.duration("lbsync.guard.confirm-after", "30s"), Clock.systemUTC());
+                settings.integer("lbsync.guard.mass-drop-percent", 50), settings.duration("lbsync.guard.confirm-after", "30s"),
+                corroboration::judge, Clock.systemUTC());
         camel.getRegistry().bind("changeGuard", guard);
         metrics.guard(guard);
         settings.optional("lbsync.log.level").ifPresent(LogLevel::apply);
@@ -113,7 +117,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
                 camel.getRegistry().lookupByNameAndType("nginx", ConfigTarget.class));
         WatchHealth watches = camel.getRegistry().lookupByNameAndType("watchHealth", WatchHealth.class);
         Targets histories = camel.getRegistry().lookupByNameAndType("targets", Targets.class);
-        HealthRules rules = new HealthRules(watches, state, kv, targets, histories, grace, Clock.systemUTC());
+        ImplausibleChangeGuard guard = camel.getRegistry().lookupByNameAndType("changeGuard", ImplausibleChangeGuard.class);
+        HealthRules rules = new HealthRules(watches, guard, state, kv, targets, histories, grace, Clock.systemUTC());
         Redaction redaction = new Redaction(consul.token()::current);
         camel.getRegistry().bind("lbsyncConsulHealth", LbsyncHealthCheck.consul(rules, redaction));
         camel.getRegistry().bind("lbsyncTargetsHealth", LbsyncHealthCheck.targets(rules, redaction));

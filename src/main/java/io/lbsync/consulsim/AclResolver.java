@@ -29,6 +29,11 @@ final class AclResolver {
         tokens.put(secretId, policy);
     }
 
+    /** True for a secret Consul would find (the anonymous token is not one a client can present). */
+    boolean knows(String secret) {
+        return tokens.containsKey(secret);
+    }
+
     TokenPolicy resolve(String secret) throws ApiException {
         if (!enabled) {
             return TokenPolicy.MANAGEMENT;

@@ -50,6 +50,7 @@ public final class ConsulSimulator implements AutoCloseable {
         new SessionEndpoints(cluster, new SessionTimers(cluster.store, cluster.sessions, scheduler), b.sessionTtlMinimum)
                 .addTo(router);
         new StatusEndpoints(cluster).addTo(router);
+        new AclEndpoints(acl).addTo(router);
         this.dispatcher = new HttpDispatcher(router, acl, new ConnectionLimiter(b.maxConnectionsPerClient), faults);
         int i = 0;
         for (String node : b.nodeNames) {

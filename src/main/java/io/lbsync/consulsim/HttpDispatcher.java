@@ -151,7 +151,7 @@ final class HttpDispatcher {
         String query = exchange.getRequestURI().getRawQuery();
         String location = (subtree ? clean + "/" : clean) + (query == null ? "" : "?" + query);
         boolean withBody = method.equals("GET") || method.equals("HEAD");
-        ApiResponse r = withBody ? ApiResponse.text(301, "<a href=\"" + location + "\">Moved Permanently</a>.\n")
+        ApiResponse r = withBody ? ApiResponse.text(301, "<a href=\"" + location + "\">Moved Permanently</a>.\n\n")
                 .header("Content-Type", "text/html; charset=utf-8") : ApiResponse.empty(301);
         return r.header("Location", location);
     }

@@ -1,5 +1,6 @@
 package io.lbsync.status;
 
+import io.lbsync.install.ImplausibleChangeGuard;
 import io.lbsync.render.SafeValues;
 import io.lbsync.config.Durations;
 import io.lbsync.install.ConfigTarget;
@@ -37,6 +38,7 @@ public final class HealthRules {
     }
 
     private final WatchHealth watches;
+    private final ImplausibleChangeGuard guard;
     private final ConsulStateStore state;
     private final boolean kvWatched;
     private final List<ConfigTarget> targets;
@@ -45,9 +47,10 @@ public final class HealthRules {
     private final Clock clock;
 
     /** @param kvWatched whether the K/V prefix is watched (lbsync.kv.enabled): then a full sync includes it */
-    public HealthRules(WatchHealth watches, ConsulStateStore state, boolean kvWatched, List<ConfigTarget> targets,
-                       Targets histories, Duration watchGrace, Clock clock) {
+    public HealthRules(WatchHealth watches, ImplausibleChangeGuard guard, ConsulStateStore state, boolean kvWatched,
+                       List<ConfigTarget> targets, Targets histories, Duration watchGrace, Clock clock) {
         this.watches = watches;
+        this.guard = guard;
         this.state = state;
         this.kvWatched = kvWatched;
         this.targets = List.copyOf(targets);
@@ -65,11 +68,23 @@ public final class HealthRules {
     }
 
     /**
-     * What works, but not fully — health stays UP and says so: services Consul lists but cannot serve back, each
-     * left out (or kept as last read) while every other service goes on.
+     * What works, but not fully — health stays UP and says so: a Consul state the implausible-change guard holds back
+     * (the live config stays as it was), and services Consul lists but cannot serve back, each left out (or kept as
+     * last read) while every other service goes on.
      */
     public List<Problem> degraded() {
         List<Problem> out = new ArrayList<>();
+        Instant now = clock.instant();
+        guard.holdsNow().forEach((target, hold) -> {
+            String why = hold.uncorroborated() != null
+                    ? "a mass disappearance Consul does not corroborate, held until it does or an operator confirms it "
+                    + "(POST /guard/confirm): " + hold.uncorroborated()
+                    : "held back as implausible, applied in " + Math.max(0, Duration.between(now, hold.confirmAt()).toSeconds())
+                    + " s if Consul still says so";
+            out.add(new Problem(target, "target " + target + ": Consul state " + why + "; live config unchanged since "
+                    + hold.since() + " (" + String.join("; ", hold.changes().stream().limit(3).toList())
+                    + (hold.changes().size() > 3 ? "; ..." : "") + ")", Map.of("heldSince", hold.since().toString())));
+        });
         var unreadable = watches.unreadable().entries();
         if (!unreadable.isEmpty()) {
             List<String> names = unreadable.keySet().stream().limit(5).map(SafeValues::escapedForLog).toList();

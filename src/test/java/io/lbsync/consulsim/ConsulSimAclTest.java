@@ -77,6 +77,17 @@ class ConsulSimAclTest {
     }
 
     @Test
+    void tokenSelfAnswersKnownTokensOnly() {
+        ConsulHttp.Response anonymous = master.withToken(null).get("/v1/acl/token/self");
+        assertThat(anonymous.status()).isEqualTo(403);
+        assertThat(anonymous.body()).isEqualTo("ACL not found");
+        assertThat(master.withToken(UUID.randomUUID().toString()).get("/v1/acl/token/self").body()).isEqualTo("ACL not found");
+        ConsulHttp.Response self = master.withToken(READ_ONLY).get("/v1/acl/token/self").requireOk();
+        assertThat(self.json().path("SecretID").asText()).isEqualTo(READ_ONLY);
+        assertThat(self.json().path("AccessorID").asText()).hasSize(36);
+    }
+
+    @Test
     void anUnknownTokenIsAclNotFound() {
         ConsulHttp.Response r = master.withToken(UUID.randomUUID().toString()).get("/v1/catalog/services");
         assertThat(r.status()).isEqualTo(403);

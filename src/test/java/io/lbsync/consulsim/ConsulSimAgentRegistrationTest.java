@@ -167,4 +167,11 @@ class ConsulSimAgentRegistrationTest {
         assertThat(http.get("/v1/status/leader").requireOk().json().asText()).contains(":");
         assertThat(http.get("/v1/status/peers").requireOk().json()).isNotEmpty();
     }
+
+    @Test
+    void withoutAclsTokenSelfSaysSo() {
+        ConsulHttp.Response r = http.get("/v1/acl/token/self");
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body()).isEqualTo("ACL support disabled");
+    }
 }

@@ -66,7 +66,7 @@ class ConsulSimUnreadableNamesTest {
         ConsulHttp.Response dotDot = health("..");
         assertThat(dotDot.status()).isEqualTo(301);
         assertThat(dotDot.header("Location")).isEqualTo("/v1/health");
-        assertThat(dotDot.body()).isEqualTo("<a href=\"/v1/health\">Moved Permanently</a>.\n");
+        assertThat(dotDot.body()).isEqualTo("<a href=\"/v1/health\">Moved Permanently</a>.\n\n");
         assertThat(health("%2E%2E").header("Location")).isEqualTo("/v1/health");
         ConsulHttp.Response dot = health("%2E?passing");
         assertThat(dot.status()).isEqualTo(301);

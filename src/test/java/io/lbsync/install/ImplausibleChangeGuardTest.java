@@ -39,7 +39,10 @@ class ImplausibleChangeGuardTest {
             return now;
         }
     };
-    private final ImplausibleChangeGuard guard = new ImplausibleChangeGuard(50, Duration.ofSeconds(30), clock);
+    /** What Consul answers when asked about a mass disappearance. */
+    private MassDropCorroboration.Verdict verdict = new MassDropCorroboration.Verdict(false, "nodes alive");
+    private final ImplausibleChangeGuard guard = new ImplausibleChangeGuard(50, 50, Duration.ofSeconds(30),
+            (before, vanished) -> verdict, clock);
     private final DefaultCamelContext camel = new DefaultCamelContext();
 
     /** "web" with {@code passing} passing and {@code critical} critical instances. */
@@ -107,7 +110,7 @@ class ImplausibleChangeGuardTest {
 
     @Test
     void aZeroConfirmTimeTurnsTheGuardOff() {
-        ImplausibleChangeGuard off = new ImplausibleChangeGuard(50, Duration.ZERO, clock);
+        ImplausibleChangeGuard off = new ImplausibleChangeGuard(50, 50, Duration.ZERO, (b, v) -> verdict, clock);
         Exchange e = new DefaultExchange(camel);
         e.setProperty("lbsyncTarget", "haproxy");
         e.getMessage().setBody(state(4, 0));
@@ -115,5 +118,60 @@ class ImplausibleChangeGuardTest {
         e.getMessage().setBody(state(0, 0));
         off.check(e);
         assertThat(e.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isFalse();
+    }
+
+    /** {@code services} services of two passing instances each ("s0", "s1", ...), on node "n". */
+    private static ConsulState services(int services) {
+        Map<String, ServiceInstances> all = new java.util.HashMap<>();
+        for (int s = 0; s < services; s++) {
+            String name = "s" + s;
+            all.put(name, new ServiceInstances(name, 1, List.of(
+                    ServiceInstance.of(name, name + "-a", "n", "10.0.0.1", "10.0.2." + s, 80, List.of(), Map.of(), HealthStatus.PASSING),
+                    ServiceInstance.of(name, name + "-b", "n", "10.0.0.1", "10.0.3." + s, 80, List.of(), Map.of(), HealthStatus.PASSING))));
+        }
+        return new ConsulState(CatalogSnapshot.of(1, all), KvSnapshot.empty("lbsync/"));
+    }
+
+    @Test
+    void aMassDisappearanceConsulDoesNotCorroborateIsHeldBeyondTheConfirmTime() {
+        held(services(4));
+        Exchange first = check(services(1)); // 3 of 4 services gone at once
+        assertThat(first.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(first.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(guard.holdsNow().get("haproxy").uncorroborated()).isEqualTo("nodes alive");
+        now = now.plus(Duration.ofMinutes(5));
+        assertThat(held(services(1))).as("time alone never confirms it").isTrue();
+        // Consul comes back: nothing to apply, the hold ends
+        assertThat(held(services(4))).isFalse();
+        assertThat(guard.holdsNow()).isEmpty();
+    }
+
+    @Test
+    void aCorroboratedMassDisappearanceWaitsTheConfirmTimeLikeAnyOther() {
+        held(services(4));
+        verdict = new MassDropCorroboration.Verdict(true, "their nodes left");
+        assertThat(held(services(0))).isTrue();
+        assertThat(guard.holdsNow().get("haproxy").confirmAt()).isEqualTo(now.plusSeconds(30));
+        now = now.plusSeconds(30);
+        assertThat(held(services(0))).isFalse();
+    }
+
+    @Test
+    void anOperatorConfirmsWhatIsHeld() {
+        held(services(4));
+        assertThat(held(services(0))).isTrue();
+        assertThat(guard.confirm()).containsExactly("haproxy");
+        assertThat(guard.confirmJson()).isEqualTo("{\"confirmed\":[\"haproxy\"]}"); // still held until its next check
+        assertThat(held(services(0))).isFalse();
+        assertThat(guard.holdsNow()).isEmpty();
+    }
+
+    @Test
+    void oneServiceGoingIsNoMassDisappearance() {
+        held(services(4));
+        Exchange e = check(services(3));
+        assertThat(e.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(guard.holdsNow().get("haproxy").uncorroborated()).isNull();
+        assertThat(e.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(30));
     }
 }
