@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -77,19 +76,9 @@ class ServiceIsolationIT {
 
     @Test
     void onceRendersEveryOtherServiceWithinThirtySeconds() throws Exception {
-        Path config = dir.resolve("operator.properties");
-        StringBuilder text = new StringBuilder();
-        properties().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-        Files.writeString(config, text);
         try (CapturedLogs logs = new CapturedLogs()) {
             long t0 = System.nanoTime();
-            int exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LbsyncMain.run(config.toString(), true, false);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }).get(30, TimeUnit.SECONDS);
+            int exit = LbsyncOnce.run(properties(), dir.resolve("operator.properties"), Duration.ofSeconds(30));
             System.out.printf("ServiceIsolationIT: --once with %d unreadable services took %d ms%n", unreadable.size(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             assertThat(exit).isZero();

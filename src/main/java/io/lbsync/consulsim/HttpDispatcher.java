@@ -149,7 +149,14 @@ final class HttpDispatcher {
         boolean subtree = !clean.endsWith("/")
                 && router.find(clean + "/").map(r -> r.prefix() && r.pattern().equals(clean + "/")).orElse(false);
         String query = exchange.getRequestURI().getRawQuery();
-        String location = (subtree ? clean + "/" : clean) + (query == null ? "" : "?" + query);
+        // Go writes the path percent-encoded (url.URL.String): non-ASCII and spaces never go raw into a header
+        String path;
+        try {
+            path = new java.net.URI(null, null, subtree ? clean + "/" : clean, null).toASCIIString();
+        } catch (java.net.URISyntaxException e) {
+            path = "/";
+        }
+        String location = path + (query == null ? "" : "?" + query);
         boolean withBody = method.equals("GET") || method.equals("HEAD");
         ApiResponse r = withBody ? ApiResponse.text(301, "<a href=\"" + location + "\">Moved Permanently</a>.\n\n")
                 .header("Content-Type", "text/html; charset=utf-8") : ApiResponse.empty(301);

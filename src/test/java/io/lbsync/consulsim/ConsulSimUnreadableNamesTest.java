@@ -72,6 +72,8 @@ class ConsulSimUnreadableNamesTest {
         assertThat(dot.status()).isEqualTo(301);
         assertThat(dot.header("Location")).isEqualTo("/v1/health/service/?passing");
         assertThat(http.get("/v1/kv/" + tag + "//key").status()).isEqualTo(301);
+        // the Location is percent-encoded (never raw non-ASCII or spaces in a header)
+        assertThat(http.get("/v1/kv/" + tag + "//%C3%A9%20x").header("Location")).isEqualTo("/v1/kv/" + tag + "/%C3%A9%20x");
     }
 
     @Test

@@ -1,0 +1,55 @@
+package io.lbsync.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.time.Instant;
+import java.util.Set;
+import okhttp3.MediaType;
+import okhttp3.ResponseBody;
+import org.junit.jupiter.api.Test;
+import org.kiwiproject.consul.ConsulException;
+import retrofit2.Response;
+
+/** Which failed reads concern one service alone, and how an unreadable service is remembered and retried. */
+class ServiceReadFailuresTest {
+    private static ConsulException http(int code) {
+        return new ConsulException(code, Response.error(code, ResponseBody.create("", MediaType.get("text/plain"))));
+    }
+
+    @Test
+    void answersThatWillNotChangeOnRetryConcernTheServiceAlone() {
+        for (int code : new int[] {400, 404, 405, 414}) {
+            assertThat(ServiceReadFailures.concernsOnlyTheService(http(code))).as("HTTP %d", code).isTrue();
+        }
+        assertThat(ServiceReadFailures.concernsOnlyTheService(new ServiceUnreadableException("'..'", new IllegalArgumentException())))
+                .isTrue();
+    }
+
+    @Test
+    void theTokenTheConnectionAndOverloadConcernEveryService() {
+        for (int code : new int[] {401, 403, 407, 408, 429, 500, 503}) {
+            assertThat(ServiceReadFailures.concernsOnlyTheService(http(code))).as("HTTP %d", code).isFalse();
+        }
+        assertThat(ServiceReadFailures.concernsOnlyTheService(new ConsulException(new ConnectException("refused")))).isFalse();
+        assertThat(ServiceReadFailures.concernsOnlyTheService(new ConsulUnavailableException(ConsulErrorKind.NO_LEADER, "x"))).isFalse();
+        assertThat(ServiceReadFailures.concernsOnlyTheService(new IllegalStateException("a bug"))).isFalse();
+    }
+
+    @Test
+    void anUnreadableServiceIsRetriedAfterAMinuteAndForgottenWhenReadOrGone() {
+        UnreadableServices u = new UnreadableServices();
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        u.failed("a\nb", http(400), false, t0);
+        u.failed("a\nb", http(400), false, t0.plusSeconds(1)); // the same failure again: counted once
+        assertThat(u.failures()).isEqualTo(1);
+        assertThat(u.waiting("a\nb", t0.plusSeconds(30))).isTrue();
+        assertThat(u.due(t0.plusSeconds(61))).containsExactly("a\nb");
+        assertThat(u.nextRetry()).isEqualTo(t0.plusSeconds(61));
+        u.retainAll(Set.of("other"));
+        assertThat(u.count()).isZero();
+        u.failed("c", http(400), true, t0);
+        u.readable("c");
+        assertThat(u.entries()).isEmpty();
+    }
+}
