@@ -18,6 +18,7 @@ import io.lbsync.install.CommandRunner;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.ImplausibleChangeGuard;
 import io.lbsync.install.MassDropCorroboration;
+import io.lbsync.watch.ConsulResync;
 import io.lbsync.install.TargetMetrics;
 import io.lbsync.install.MasterSocketReloader;
 import io.lbsync.install.RuntimeMembership;
@@ -77,9 +78,11 @@ public class LbsyncConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("targets", new Targets(camel));
         MassDropCorroboration corroboration = new MassDropCorroboration(ConsulApi.create(consul, Duration.ofSeconds(10)),
                 consul.url(), consul.datacenter());
+        ConsulResync resync = new ConsulResync();
+        camel.getRegistry().bind("consulResync", resync);
         ImplausibleChangeGuard guard = new ImplausibleChangeGuard(settings.integer("lbsync.guard.max-drop-percent", 50),
                 settings.integer("lbsync.guard.mass-drop-percent", 50), settings.duration("lbsync.guard.confirm-after", "30s"),
-                corroboration::judge, Clock.systemUTC());
+                corroboration::judge, resync::request, Clock.systemUTC());
         camel.getRegistry().bind("changeGuard", guard);
         metrics.guard(guard);
         settings.optional("lbsync.log.level").ifPresent(LogLevel::apply);

@@ -58,20 +58,26 @@ public final class ImplausibleChangeGuard {
     private final int massDropPercent;
     private final Duration confirmAfter;
     private final Corroboration corroboration;
+    private final Runnable resyncConsul;
     private final Clock clock;
     private final Map<String, CatalogSnapshot> accepted = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Set<String> confirmed = ConcurrentHashMap.newKeySet();
     private final AtomicLong holdCount = new AtomicLong();
 
+    /**
+     * @param resyncConsul asks the watches to read Consul again now: while a mass disappearance is held, so that rights
+     *                     given back (which move no Consul index) are seen without waiting for an unrelated change
+     */
     public ImplausibleChangeGuard(int maxDropPercent, int massDropPercent, Duration confirmAfter, Corroboration corroboration,
-                                  Clock clock) {
+                                  Runnable resyncConsul, Clock clock) {
         requirePercent("lbsync.guard.max-drop-percent", maxDropPercent);
         requirePercent("lbsync.guard.mass-drop-percent", massDropPercent);
         this.maxDropPercent = maxDropPercent;
         this.massDropPercent = massDropPercent;
         this.confirmAfter = confirmAfter;
         this.corroboration = corroboration;
+        this.resyncConsul = resyncConsul;
         this.clock = clock;
     }
 
@@ -108,6 +114,7 @@ public final class ImplausibleChangeGuard {
             MassDropCorroboration.Verdict verdict = corroboration.judge(before, vanished);
             if (!verdict.corroborated()) {
                 hold(exchange, target, new Hold(since(target, now), drops, verdict.reason(), null), MASS_RECHECK);
+                resyncConsul.run();
                 return;
             }
             Hold old = holds.get(target);

@@ -113,6 +113,25 @@ public final class CatalogWatcher implements Watcher {
         }
     }
 
+    /**
+     * One non-blocking read of both bodies, handled like a wake: services that reappeared or vanished are marked dirty
+     * and re-read; nothing else is.
+     */
+    @Override
+    public void resync() {
+        if (!running || executor == null) {
+            return;
+        }
+        executor.submit(() -> {
+            try {
+                onServices(reader.services(0, null));
+                onChecks(reader.checks(0, null));
+            } catch (RuntimeException e) {
+                LOG.debug("event=consul-resync-failed error=\"{}\"", WatchHealth.describe(e));
+            }
+        });
+    }
+
     private void onServices(Reading<Map<String, List<String>>> reading) {
         Map<String, List<String>> next = new HashMap<>();
         reading.data().forEach((name, tags) -> {

@@ -21,6 +21,8 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     private final ConsulWatchEndpoint endpoint;
     private ConsulReader reader;
     private Watcher watcher;
+    private ConsulResync resync;
+    private Runnable resyncHook;
     private ExecutorService executor;
 
     public ConsulWatchConsumer(ConsulWatchEndpoint endpoint, Processor processor) {
@@ -47,6 +49,11 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 : new CatalogWatcher(reader, options, this::deliver, watchHealth);
         executor = camel.getExecutorServiceManager().newCachedThreadPool(this, "consul-watch");
         watcher.start(executor);
+        resync = camel.getRegistry().findSingleByType(ConsulResync.class);
+        if (resync != null) {
+            resyncHook = watcher::resync;
+            resync.register(resyncHook);
+        }
         LOG.info("event=watch-started consul={} uri={}", consul.url(), endpoint.getEndpointUri());
     }
 
@@ -79,6 +86,9 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     @Override
     protected void doStop() throws Exception {
         if (watcher != null) {
+            if (resync != null) {
+                resync.unregister(resyncHook);
+            }
             watcher.stop();
         }
         if (reader != null) {

@@ -7,4 +7,8 @@ public interface Watcher {
     void start(ExecutorService executor);
 
     void stop();
+
+    /** Reads Consul again now, whatever the index says (see {@link ConsulResync}); nothing by default. */
+    default void resync() {
+    }
 }

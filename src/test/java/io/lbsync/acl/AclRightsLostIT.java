@@ -110,7 +110,7 @@ class AclRightsLostIT {
 
         // the policy restored: lbsync's next read (the long poll returns within lbsync.consul.wait) sees every service again
         cluster.addToken(token, TokenPolicy.readOnly());
-        await("back to normal").atMost(Duration.ofSeconds(60)).until(() -> guard.holdsNow().isEmpty()
+        await("back to normal").atMost(Duration.ofSeconds(90)).until(() -> guard.holdsNow().isEmpty()
                 && app.httpGet("/status").json().at("/health/status").asText().equals("UP"));
         assertThat(Files.readAllBytes(output)).isEqualTo(before);
         assertThat(reloadCount()).isEqualTo(1);

@@ -39,10 +39,11 @@ class ImplausibleChangeGuardTest {
             return now;
         }
     };
+    private int resyncs;
     /** What Consul answers when asked about a mass disappearance. */
     private MassDropCorroboration.Verdict verdict = new MassDropCorroboration.Verdict(false, "nodes alive");
     private final ImplausibleChangeGuard guard = new ImplausibleChangeGuard(50, 50, Duration.ofSeconds(30),
-            (before, vanished) -> verdict, clock);
+            (before, vanished) -> verdict, () -> resyncs++, clock);
     private final DefaultCamelContext camel = new DefaultCamelContext();
 
     /** "web" with {@code passing} passing and {@code critical} critical instances. */
@@ -110,7 +111,7 @@ class ImplausibleChangeGuardTest {
 
     @Test
     void aZeroConfirmTimeTurnsTheGuardOff() {
-        ImplausibleChangeGuard off = new ImplausibleChangeGuard(50, 50, Duration.ZERO, (b, v) -> verdict, clock);
+        ImplausibleChangeGuard off = new ImplausibleChangeGuard(50, 50, Duration.ZERO, (b, v) -> verdict, () -> { }, clock);
         Exchange e = new DefaultExchange(camel);
         e.setProperty("lbsyncTarget", "haproxy");
         e.getMessage().setBody(state(4, 0));
@@ -139,6 +140,7 @@ class ImplausibleChangeGuardTest {
         assertThat(first.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
         assertThat(first.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(10));
         assertThat(guard.holdsNow().get("haproxy").uncorroborated()).isEqualTo("nodes alive");
+        assertThat(resyncs).as("Consul read again: rights given back move no index").isEqualTo(1);
         now = now.plus(Duration.ofMinutes(5));
         assertThat(held(services(1))).as("time alone never confirms it").isTrue();
         // Consul comes back: nothing to apply, the hold ends
