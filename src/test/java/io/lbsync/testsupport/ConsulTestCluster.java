@@ -221,8 +221,15 @@ public final class ConsulTestCluster implements AutoCloseable {
         ConsulSimulator sim = builder.build().start();
         Map<String, String> agents = new LinkedHashMap<>();
         sim.nodeNames().forEach(n -> agents.put(n, sim.agentUrl(n)));
-        TestBackendReport.record("consul: simulator");
+        TestBackendReport.record("consul: simulator (" + callingTest() + ")");
         return new ConsulTestCluster(sim, null, sim.url(), agents, token);
+    }
+
+    /** The test class that asked for a cluster, for the report of which Consul each test used. */
+    private static String callingTest() {
+        return StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
+                .filter(c -> c.endsWith("IT") || c.endsWith("Test") || c.endsWith("Bench")).findFirst()
+                .map(c -> c.substring(c.lastIndexOf('.') + 1)).orElse("?"));
     }
 
     private static ConsulTestCluster local(LocalConsul consul, int agentsWanted, String token) {
