@@ -137,7 +137,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
                                     LbsyncMetrics metrics) {
         ConsulLeaderElection election = new ConsulLeaderElection(() -> new ConsulClients(consul), LeaderSettings.from(settings));
         try {
-            camel.addService(election); // DESIGN.md: only this way does the master: component find it in camel-main
+            camel.addService(election); // docs/design-notes.md: only this way does the master: component find it in camel-main
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the leader election", e);
         }

@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 public class ConfigTarget {
     /** Exchange header set by checkChanged: false when the rendered bytes equal the live file. */
-    public static final String CHANGED = "lbsyncChanged";
+    public static final String CHANGED = io.lbsync.RouteNames.CHANGED;
     private static final String HAD_PREVIOUS = "lbsyncHadPrevious";
     private static final String CHANGE_SEEN = "lbsyncChangeSeenNanos";
     /** Exchange header set by applyRuntime: true when the change went through the runtime API (no reload needed). */
-    public static final String RUNTIME_APPLIED = "lbsyncRuntimeApplied";
+    public static final String RUNTIME_APPLIED = io.lbsync.RouteNames.RUNTIME_APPLIED;
     private static final String PREVIOUS_TEXT = "lbsyncPreviousConfig";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
     /** Diff lines logged per install: enough for a membership change, bounded for a rewrite. */

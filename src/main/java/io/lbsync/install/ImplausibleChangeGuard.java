@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImplausibleChangeGuard {
     /** Exchange header: true when the state is held back (the route stops). */
-    public static final String HELD = "lbsyncHeld";
+    public static final String HELD = io.lbsync.RouteNames.HELD;
     /** How often a mass disappearance Consul did not corroborate is looked at again. */
     static final Duration MASS_RECHECK = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(ImplausibleChangeGuard.class);
@@ -89,7 +89,7 @@ public final class ImplausibleChangeGuard {
 
     /** Route step: sets {@link #HELD}; a held state is tried again (with Consul's newest state) when its wait ends. */
     public void check(Exchange exchange) {
-        String target = exchange.getProperty("lbsyncTarget", String.class);
+        String target = exchange.getProperty(io.lbsync.RouteNames.TARGET, String.class);
         CatalogSnapshot candidate = exchange.getMessage().getBody(ConsulState.class).catalog();
         CatalogSnapshot before = accepted.get(target);
         List<String> drops = confirmAfter.isZero() ? List.of() : drops(before, candidate);

@@ -13,7 +13,7 @@ import org.apache.camel.Exchange;
  */
 public class Targets {
     /** Exchange property naming the target bean of the running pipeline (set by the route's first step). */
-    public static final String TARGET = "lbsyncTarget";
+    public static final String TARGET = io.lbsync.RouteNames.TARGET;
     private final CamelContext camel;
     private final Map<String, TargetHistory> histories = new ConcurrentHashMap<>();
 

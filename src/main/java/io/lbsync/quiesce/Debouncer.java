@@ -37,6 +37,13 @@ public final class Debouncer {
         this.max = max;
     }
 
+    /** A value to start from, delivered to listeners that join (nothing is scheduled). */
+    public synchronized void seed(Object value) {
+        if (latest == null) {
+            latest = value;
+        }
+    }
+
     public synchronized void signal(Object value) {
         latest = value;
         long now = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.lbsync.quiesce;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,10 +10,17 @@ import org.apache.camel.support.DefaultComponent;
 /**
  * {@code quiesce:name} — "wait until Consul is quiet". A route sends changes to {@code to: quiesce:name};
  * routes reading {@code from: quiesce:name?minWait=..&maxWait=..} get the latest one after the quiet period.
- * Every consumer of one name gets every delivery, independently.
+ * Every consumer of one name gets every delivery, independently, with its own quiet period: consumers with the same
+ * settings share one debouncer, those with other settings have their own (one per name and minWait/maxWait).
  */
 public class QuiesceComponent extends DefaultComponent {
-    private final Map<String, Debouncer> debouncers = new ConcurrentHashMap<>();
+    /** One debouncer per name and settings. */
+    private record Key(String name, Duration min, Duration max) {
+    }
+
+    private final Map<Key, Debouncer> debouncers = new ConcurrentHashMap<>();
+    /** The latest value signalled per name: a debouncer made later (a route started later) starts from it. */
+    private final Map<String, Object> latest = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
 
     @Override
@@ -25,12 +33,30 @@ public class QuiesceComponent extends DefaultComponent {
         return endpoint;
     }
 
-    synchronized Debouncer debouncer(String name) {
+    /** The debouncer of the consumers of {@code name} with these settings. */
+    synchronized Debouncer debouncer(String name, Duration min, Duration max) {
         if (scheduler == null) {
             scheduler = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "quiesce");
         }
-        return debouncers.computeIfAbsent(name, n -> new Debouncer(scheduler,
-                () -> getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "quiesce-" + n)));
+        return debouncers.computeIfAbsent(new Key(name, min, max), k -> {
+            Debouncer d = new Debouncer(scheduler,
+                    () -> getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "quiesce-" + name));
+            d.configure(min, max);
+            d.seed(latest.get(name));
+            return d;
+        });
+    }
+
+    /** A change sent to {@code name}: every debouncer of that name gets it. */
+    synchronized void signal(String name, Object value) {
+        if (value != null) {
+            latest.put(name, value);
+        }
+        debouncers.forEach((key, d) -> {
+            if (key.name().equals(name)) {
+                d.signal(value);
+            }
+        });
     }
 
     @Override
@@ -40,6 +66,7 @@ public class QuiesceComponent extends DefaultComponent {
             scheduler = null;
         }
         debouncers.clear();
+        latest.clear();
         super.doStop();
     }
 }

@@ -13,7 +13,7 @@ import org.apache.camel.support.DefaultProducer;
 /** See {@link QuiesceComponent}. minWait/maxWait are set on the consuming side. */
 public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
     /** Exchange property (a Duration) a consumer's route sets to have the same value delivered to it again later. */
-    public static final String RETRY_AFTER = "quiesceRetryAfter";
+    public static final String RETRY_AFTER = io.lbsync.RouteNames.RETRY_AFTER;
     private final String name;
     private String minWait = "0ms";
     private String maxWait = "";
@@ -23,8 +23,8 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
         this.name = name;
     }
 
-    private Debouncer debouncer() {
-        return ((QuiesceComponent) getComponent()).debouncer(name);
+    private QuiesceComponent component() {
+        return (QuiesceComponent) getComponent();
     }
 
     @Override
@@ -32,7 +32,7 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
         return new DefaultProducer(this) {
             @Override
             public void process(org.apache.camel.Exchange exchange) {
-                debouncer().signal(exchange.getMessage().getBody());
+                component().signal(name, exchange.getMessage().getBody());
             }
         };
     }
@@ -46,6 +46,7 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
         }
         return new DefaultConsumer(this, processor) {
             private final java.util.function.Consumer<Object> listener = this::deliver;
+            private final Debouncer debouncer = component().debouncer(name, min, max);
 
             private void deliver(Object value) {
                 var exchange = createExchange(false);
@@ -60,7 +61,7 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
                 }
                 Duration retry = exchange.getProperty(RETRY_AFTER, Duration.class);
                 if (retry != null) {
-                    debouncer().retry(listener, retry);
+                    debouncer.retry(listener, retry);
                 }
                 releaseExchange(exchange, false);
             }
@@ -68,13 +69,12 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
             @Override
             protected void doStart() throws Exception {
                 super.doStart();
-                debouncer().configure(min, max);
-                debouncer().addListener(listener);
+                debouncer.addListener(listener);
             }
 
             @Override
             protected void doStop() throws Exception {
-                debouncer().removeListener(listener);
+                debouncer.removeListener(listener);
                 super.doStop();
             }
         };

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Consul blocking query repeated forever (DESIGN.md, Consul rules 1-4): sends back the last index,
+ * One Consul blocking query repeated forever (docs/design-watching.md, Consul rules 1-4): sends back the last index,
  * hands on a reading only when the index moved, waits at least {@code minInterval} between requests, and
  * on any error backs off exponentially (capped, jittered) and tries again, never giving up. An answer whose index
  * went backwards is an error too (kind index_reset, see {@link IndexTracker}). Each failed read is counted in

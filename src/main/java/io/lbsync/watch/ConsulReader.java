@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The three reads the catalog watch needs, translated into lbsync's model. Reads are "stale" (any server
  * may answer, cheap on the leader) and repeated on the leader when the answering server lost contact with
- * the leader for longer than lbsync.consul.max-stale (DESIGN.md, Consul rule 5). An answer that stays too stale,
+ * the leader for longer than lbsync.consul.max-stale (docs/design-watching.md, Consul rule 5). An answer that stays too stale,
  * comes from a server without a leader, or has no body is refused with a {@link ConsulUnavailableException}.
  */
 public class ConsulReader implements AutoCloseable {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /** Runs a {@link CatalogWatcher} and turns each changed snapshot into one exchange. */
 public class ConsulWatchConsumer extends DefaultConsumer {
     /** Header with the Consul index the snapshot was read at. */
-    public static final String INDEX_HEADER = "lbsyncConsulIndex";
+    public static final String INDEX_HEADER = io.lbsync.RouteNames.CONSUL_INDEX;
     private static final Logger LOG = LoggerFactory.getLogger(ConsulWatchConsumer.class);
 
     private final ConsulWatchEndpoint endpoint;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * The index half of Consul's blocking-query protocol (DESIGN.md, Consul rules 1 and 3): send back the last
+ * The index half of Consul's blocking-query protocol (docs/design-watching.md, Consul rules 1 and 3): send back the last
  * X-Consul-Index, never block with 0 after the first call (a server answering 0 would otherwise turn the loop into a
  * busy loop), and when the index goes backwards, reset to 0 so the next read is a full one.
  * <p>
