@@ -11,6 +11,7 @@ import io.lbsync.config.Durations;
 import io.lbsync.config.Executables;
 import io.lbsync.config.LogLevel;
 import io.lbsync.config.Settings;
+import io.lbsync.config.TargetKind;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.install.CommandLine;
 import io.lbsync.install.CommandReloader;
@@ -41,10 +42,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,24 +93,19 @@ public class LbsyncConfiguration implements CamelConfiguration {
         LOG.info("event=starting consul={} token={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(), consul.token(),
                 consul.blockingWait(), routes, settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"),
                 kv ? kvPrefix : "(off)");
-        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "haproxy", "haproxy.cfg", "haproxy -c -q -f {file}"), demo),
-                metrics);
-        bindTarget(camel, runner, checkCommands(TargetSettings.from(settings, "nginx", "nginx.conf", "nginx -t -q -c {file}"), demo),
-                metrics);
+        List<ConfigTarget> targets = new ArrayList<>();
+        for (TargetSettings target : TargetSettings.all(settings)) {
+            targets.add(bindTarget(camel, runner, checkCommands(target, demo), metrics));
+        }
+        instantiateInstallRoutes(camel, targets);
         bindCleanup(camel, settings, consul, state, metrics);
-        bindStatus(camel, settings, consul, state, kv);
-        logRoutesOnStart(camel);
+        bindStatus(camel, settings, consul, state, kv, targets);
     }
 
-    /** The last line of the start-up banner: every route, with where it reads from. */
-    private static void logRoutesOnStart(CamelContext camel) {
-        try {
-            camel.addStartupListener((context, alreadyStarted) -> context.getRoutes().forEach(r -> LOG.info(
-                    "event=route id={} from=\"{}\" auto_startup={}", r.getRouteId(), r.getEndpoint().getEndpointUri(),
-                    r.isAutoStartup())));
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot hook the start-up banner", e);
-        }
+    /** The last lines of the start-up banner: every route, with where it reads from. */
+    private static void logRoutes(CamelContext camel) {
+        camel.getRoutes().forEach(r -> LOG.info("event=route id={} from=\"{}\" auto_startup={}", r.getRouteId(),
+                r.getEndpoint().getEndpointUri(), r.isAutoStartup()));
     }
 
     /**
@@ -114,10 +113,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
      * finds HealthCheck beans in the registry, and the management server serves them at /observe/health.
      */
     private static void bindStatus(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state,
-                                   boolean kv) {
+                                   boolean kv, List<ConfigTarget> targets) {
         Duration grace = settings.duration("lbsync.health.watch-grace", "60s");
-        List<ConfigTarget> targets = List.of(camel.getRegistry().lookupByNameAndType("haproxy", ConfigTarget.class),
-                camel.getRegistry().lookupByNameAndType("nginx", ConfigTarget.class));
         WatchHealth watches = camel.getRegistry().lookupByNameAndType("watchHealth", WatchHealth.class);
         Targets histories = camel.getRegistry().lookupByNameAndType("targets", Targets.class);
         ImplausibleChangeGuard guard = camel.getRegistry().lookupByNameAndType("changeGuard", ImplausibleChangeGuard.class);
@@ -156,17 +153,53 @@ public class LbsyncConfiguration implements CamelConfiguration {
                 settings.string(AgentUrls.PROPERTY, "http://{address}:8500"), settings.bool("lbsync.registration-guard.enabled", false));
     }
 
+    /**
+     * The install route of every target: one instance of routes/targets.yaml's route template "install-target" each
+     * (route id "&lt;target&gt;-sync"), added when the context has started.
+     */
+    private static void instantiateInstallRoutes(CamelContext camel, List<ConfigTarget> targets) {
+        try {
+            // added once the context started (the YAML with its template is loaded by then): each route starts at once
+            // added once the context has fully started (the YAML with its template is loaded, and a route added now
+            // starts at once; one added earlier in the start-up would only be defined)
+            camel.addStartupListener(new StartupListener() {
+                private final java.util.concurrent.atomic.AtomicBoolean added = new java.util.concurrent.atomic.AtomicBoolean();
+
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    // the routes come in onCamelContextFullyStarted
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                    if (added.getAndSet(true)) {
+                        return; // called again for each route added later (these very routes, a reloaded route file)
+                    }
+                    for (ConfigTarget t : targets) {
+                        TemplatedRouteBuilder.builder(context, "install-target").routeId(t.name() + "-sync")
+                                .parameter("target", t.name()).parameter("enabled", String.valueOf(t.settings().enabled())).add();
+                    }
+                    logRoutes(context);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot add the install routes", e);
+        }
+    }
+
     /** One target = one bean named after it, whose methods are the steps of routes/targets.yaml. */
-    private static void bindTarget(CamelContext camel, CommandRunner runner, TargetSettings target, LbsyncMetrics metrics) {
+    private static ConfigTarget bindTarget(CamelContext camel, CommandRunner runner, TargetSettings target, LbsyncMetrics metrics) {
         Optional<Reloader> reloader = reloader(target, runner);
         TemplateParams params = new TemplateParams(target.name(), camel.getPropertiesComponent()::resolveProperty);
         Optional<RuntimeMembership> runtime = runtimeApi(target, camel);
-        camel.getRegistry().bind(target.name(), new ConfigTarget(target, params, runner, reloader,
-                new TargetMetrics(metrics.registry(), target.name()), runtime));
+        ConfigTarget bean = new ConfigTarget(target, params, runner, reloader, new TargetMetrics(metrics.registry(), target.name()),
+                runtime);
+        camel.getRegistry().bind(target.name(), bean);
         runtime.ifPresent(r -> LOG.info("event=runtime-api target={} via=\"{}\"", target.name(), r.describe()));
-        LOG.info("event=target name={} enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", target.name(),
-                target.enabled(), target.template(), target.output(), target.validateCommand(),
+        LOG.info("event=target name={} kind={} enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", target.name(),
+                target.kind().label(), target.enabled(), target.template(), target.output(), target.validateCommand(),
                 reloader.map(Reloader::describe).orElse(""));
+        return bean;
     }
 
     /** A validate/reload binary that does not exist is a start-up error; in demo mode validation is skipped instead. */
@@ -234,8 +267,9 @@ public class LbsyncConfiguration implements CamelConfiguration {
         if (!t.enabled() || value.equals("false")) {
             return Optional.empty();
         }
-        if (!t.name().equals("haproxy")) {
-            throw new IllegalArgumentException(property + ": only HAProxy has a runtime API lbsync can use");
+        if (t.kind() != TargetKind.HAPROXY) {
+            throw new IllegalArgumentException(property + ": only HAProxy has a runtime API lbsync can use (lbsync." + t.name()
+                    + ".kind is " + t.kind().label() + ")");
         }
         if (t.masterSocket().isEmpty()) {
             throw new IllegalArgumentException(property + "=true needs lbsync.haproxy.master-socket (HAProxy started as "

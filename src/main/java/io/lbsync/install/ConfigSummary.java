@@ -1,5 +1,6 @@
 package io.lbsync.install;
 
+import io.lbsync.config.TargetKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,10 +22,14 @@ import java.util.regex.Pattern;
 public record ConfigSummary(String sha256, long bytes, int backends, int servers) {
     private static final Pattern WORDS = Pattern.compile("\\s+");
 
-    /** @param target "nginx" reads nginx syntax; anything else HAProxy's */
-    public static ConfigSummary of(String target, byte[] config) {
+    /** Backends and servers counted in the syntax of the target's kind; a plain file has neither (0). */
+    public static ConfigSummary of(TargetKind kind, byte[] config) {
         String text = new String(config, StandardCharsets.UTF_8);
-        int[] counts = "nginx".equals(target) ? nginx(text) : haproxy(text);
+        int[] counts = switch (kind) {
+            case NGINX -> nginx(text);
+            case HAPROXY -> haproxy(text);
+            case FILE -> new int[] {0, 0};
+        };
         return new ConfigSummary(sha256(config), config.length, counts[0], counts[1]);
     }
 

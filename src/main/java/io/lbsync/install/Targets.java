@@ -41,7 +41,7 @@ public class Targets {
         }
         String config = exchange.getMessage().getBody(String.class);
         byte[] bytes = config == null ? new byte[0] : config.getBytes(StandardCharsets.UTF_8);
-        history(name).rendered(new TargetHistory.Render(Instant.now(), ConfigSummary.of(name, bytes)), target.status());
+        history(name).rendered(new TargetHistory.Render(Instant.now(), ConfigSummary.of(target.settings().kind(), bytes)), target.status());
     }
 
     /** The history of the named target (empty until its pipeline ran). */

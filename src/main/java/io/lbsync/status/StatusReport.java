@@ -108,7 +108,7 @@ public final class StatusReport {
             byte[] bytes = Files.readAllBytes(file);
             Instant modified = Files.getLastModifiedTime(file).toInstant();
             m.put("exists", true);
-            m.putAll(summary(ConfigSummary.of(target.name(), bytes)));
+            m.putAll(summary(ConfigSummary.of(target.settings().kind(), bytes)));
             m.put("modified", modified.toString());
         } catch (NoSuchFileException e) {
             m.put("exists", false);

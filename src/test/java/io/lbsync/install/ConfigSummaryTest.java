@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class ConfigSummaryTest {
     private static ConfigSummary of(String target, String text) {
-        return ConfigSummary.of(target, text.getBytes(StandardCharsets.UTF_8));
+        return ConfigSummary.of(io.lbsync.config.TargetKind.valueOf(target.toUpperCase(java.util.Locale.ROOT)),
+                text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

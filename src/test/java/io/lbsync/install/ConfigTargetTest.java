@@ -48,7 +48,7 @@ class ConfigTargetTest {
     }
 
     private ConfigTarget target(String template, String reloadCommand) {
-        var settings = new TargetSettings("haproxy", true, template, live, "haproxy -c -q -f {file}", reloadCommand,
+        var settings = new TargetSettings("haproxy", io.lbsync.config.TargetKind.HAPROXY, true, template, live, "haproxy -c -q -f {file}", reloadCommand,
                 Duration.ofSeconds(10), Duration.ofSeconds(5), "", "", io.lbsync.config.FileMode.parse("test", "0640"));
         var runner = new CommandRunner();
         Optional<Reloader> reloader = reloadCommand.isEmpty() ? Optional.empty()
