@@ -221,7 +221,9 @@ public final class ConsulTestCluster implements AutoCloseable {
         ConsulSimulator sim = builder.build().start();
         Map<String, String> agents = new LinkedHashMap<>();
         sim.nodeNames().forEach(n -> agents.put(n, sim.agentUrl(n)));
-        TestBackendReport.record("consul: simulator (" + callingTest() + ")");
+        // which tests use the simulator matters where real Consul is the rule (not in the unit phase, all simulator)
+        TestBackendReport.record("consul: simulator" + ("simulator".equals(System.getProperty("lbsync.test.consul")) ? ""
+                : " (" + callingTest() + ")"));
         return new ConsulTestCluster(sim, null, sim.url(), agents, token);
     }
 
