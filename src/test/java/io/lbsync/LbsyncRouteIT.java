@@ -32,7 +32,9 @@ class LbsyncRouteIT {
 
     @AfterEach
     void tearDown() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private Map<String, String> properties() {

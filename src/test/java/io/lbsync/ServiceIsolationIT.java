@@ -49,7 +49,9 @@ class ServiceIsolationIT {
 
     @AfterEach
     void tearDown() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String name, String id, int port) {

@@ -50,7 +50,9 @@ class AclIT {
         if (app != null) {
             app.close();
         }
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String id, int port) {

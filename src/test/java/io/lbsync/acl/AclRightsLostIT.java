@@ -77,7 +77,9 @@ class AclRightsLostIT {
         if (app != null) {
             app.close();
         }
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

@@ -47,7 +47,9 @@ class DuplicateCleanupIT {
         if (app != null) {
             app.close();
         }
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String node, String id, String address) {

@@ -42,7 +42,9 @@ class LeaderElectionIT {
                 app.close();
             }
         }
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private LbsyncApp start(String instance) {

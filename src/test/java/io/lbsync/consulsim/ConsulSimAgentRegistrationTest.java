@@ -32,7 +32,9 @@ class ConsulSimAgentRegistrationTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private static String service(String id, String name, int port) {

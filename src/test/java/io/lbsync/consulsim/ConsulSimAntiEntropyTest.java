@@ -27,7 +27,9 @@ class ConsulSimAntiEntropyTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private int instances(String name) {
@@ -72,7 +74,9 @@ class ConsulSimAntiEntropyTest {
     void catalogRegistrationOnAnAgentNodeIsRemovedByThatAgent() {
         // An agent removes what it does not own with its default token: on the ACL cluster that is anonymous, which
         // may not; so this one runs without ACLs, where a real agent's own timer (60-120 s) has to come round.
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         cluster = ConsulTestCluster.startWithDistinctNodeAddresses("node-1");
         http = cluster.http();
         node = cluster.nodes().get(0);

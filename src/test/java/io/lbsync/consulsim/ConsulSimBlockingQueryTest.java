@@ -33,7 +33,9 @@ class ConsulSimBlockingQueryTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String id, String name, String tagsJson, String checksJson) {

@@ -28,7 +28,9 @@ class ConsulSimConnectionLimitTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

@@ -49,7 +49,9 @@ class ConsulSimDnsTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String id, String address, int port, String status, String... tags) {

@@ -32,7 +32,9 @@ class ConsulSimFaultsTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

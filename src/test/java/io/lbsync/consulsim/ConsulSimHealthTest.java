@@ -28,7 +28,9 @@ class ConsulSimHealthTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void registerWithTtl(String id, String name, String ttl, String status) {

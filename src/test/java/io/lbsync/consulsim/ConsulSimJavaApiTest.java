@@ -29,7 +29,9 @@ class ConsulSimJavaApiTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

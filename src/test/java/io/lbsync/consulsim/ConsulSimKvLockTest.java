@@ -37,7 +37,9 @@ class ConsulSimKvLockTest {
     void stop() {
         sessions.forEach(id -> http.put("/v1/session/destroy/" + id, ""));
         http.kvDelete(root, true);
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private String session(String body) {

@@ -32,7 +32,9 @@ class ConsulSimKvTest {
     @AfterEach
     void stop() {
         http.kvDelete(root, true);
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

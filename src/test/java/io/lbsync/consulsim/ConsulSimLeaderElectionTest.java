@@ -46,7 +46,9 @@ class ConsulSimLeaderElectionTest {
     @AfterEach
     void stop() {
         consul.destroy();
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private String candidate(String name, String ttl) {

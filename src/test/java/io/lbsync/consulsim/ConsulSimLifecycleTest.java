@@ -31,7 +31,9 @@ class ConsulSimLifecycleTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test

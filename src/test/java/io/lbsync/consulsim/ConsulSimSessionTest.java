@@ -39,7 +39,9 @@ class ConsulSimSessionTest {
     @AfterEach
     void stop() {
         created.forEach(id -> http.put("/v1/session/destroy/" + id, ""));
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private String create(String agentNode, String body) {

@@ -32,7 +32,9 @@ class ConsulSimUnreadableNamesTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String name) {

@@ -50,7 +50,9 @@ class ChangeLatencyIT {
 
     @AfterEach
     void tearDown() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private enum Kind { REGISTER, FAIL_CHECK, PASS_CHECK, DEREGISTER }

@@ -35,7 +35,9 @@ class FileTargetIT {
 
     @AfterEach
     void tearDown() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private void register(String id, int port) {

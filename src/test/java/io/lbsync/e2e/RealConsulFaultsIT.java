@@ -57,9 +57,11 @@ class RealConsulFaultsIT {
             }
         } finally {
             // whatever a failed test left behind: every agent running and the cluster ready again
-            consul.agents().forEach(a -> consul.resumeIfSuspended(a.node()));
-            consul.agents().forEach(a -> consul.startAgent(a.node()));
-            consul.awaitReady();
+            if (consul != null) {
+                consul.agents().forEach(a -> consul.resumeIfSuspended(a.node()));
+                consul.agents().forEach(a -> consul.startAgent(a.node()));
+                consul.awaitReady();
+            }
             cluster.close();
         }
     }

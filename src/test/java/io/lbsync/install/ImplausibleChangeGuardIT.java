@@ -52,7 +52,9 @@ class ImplausibleChangeGuardIT {
     @AfterEach
     void tearDown() throws Exception {
         app.close();
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private long servers() throws Exception {

@@ -79,11 +79,19 @@ class HostileConsulIT {
 
     @AfterEach
     void tearDown() {
+        if (hostileAgents == null) {
+            if (cluster != null) {
+                cluster.close();
+            }
+            return; // skipped before anything was registered
+        }
         for (String node : externalNodes) {
             cluster.http().put("/v1/catalog/deregister", "{\"Node\":" + ConsulHttp.quote(node) + "}");
         }
         cluster.http().kvDelete(kvPrefix, true);
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         if (cluster.isLocal()) {
             LocalConsul consul = cluster.assumeLocal("rebuilds agents");
             hostileAgents.forEach(consul::restartAgentEmpty); // the agent leaves: its node and services leave the catalog

@@ -50,7 +50,9 @@ class ConsulWatchIT {
     @AfterEach
     void stop() {
         camel.stop();
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private String register(String node, String id, int port) {

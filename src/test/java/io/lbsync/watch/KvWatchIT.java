@@ -51,7 +51,9 @@ class KvWatchIT {
     @AfterEach
     void stop() {
         camel.stop();
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private KvSnapshot last() {
