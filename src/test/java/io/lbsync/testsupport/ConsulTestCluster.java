@@ -13,10 +13,11 @@ import java.util.Map;
 /**
  * The Consul a test talks to. Which one, in this order:
  * <ol>
+ * <li>the system property or environment variable {@code lbsync.test.consul} / {@code LBSYNC_TEST_CONSUL} says
+ * {@code simulator} (the unit-test phase sets it): the simulator;</li>
  * <li>{@code CONSUL_HTTP_ADDR} set: that external cluster (see below);</li>
  * <li>else a real cluster this test JVM starts on loopback ({@link LocalConsul}: one server, two clients), when a
- * {@code consul} binary is found ({@code LBSYNC_TEST_CONSUL_BIN}, else PATH) — unless the system property or
- * environment variable {@code lbsync.test.consul} / {@code LBSYNC_TEST_CONSUL} says {@code simulator};</li>
+ * {@code consul} binary is found ({@code LBSYNC_TEST_CONSUL_BIN}, else PATH);</li>
  * <li>else the in-JVM {@link ConsulSimulator} (anti-entropy every 200 ms).</li>
  * </ol>
  * {@code LBSYNC_TEST_CONSUL=real} makes a missing binary an error instead of a fallback; {@code real-or-skip} (the
@@ -42,14 +43,15 @@ public final class ConsulTestCluster implements AutoCloseable {
         SIMULATOR, LOCAL, EXTERNAL;
 
         public static Backend current() {
+            String wanted = System.getProperty("lbsync.test.consul", System.getenv().getOrDefault("LBSYNC_TEST_CONSUL", "auto"));
+            if (wanted.trim().equalsIgnoreCase("simulator")) {
+                return SIMULATOR; // asked for by name (the unit-test phase, or the user): even with CONSUL_HTTP_ADDR
+            }
             String addr = System.getenv("CONSUL_HTTP_ADDR");
             if (addr != null && !addr.isBlank()) {
                 return EXTERNAL;
             }
-            String wanted = System.getProperty("lbsync.test.consul", System.getenv().getOrDefault("LBSYNC_TEST_CONSUL", "auto"));
             switch (wanted.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "simulator":
-                    return SIMULATOR;
                 case "real":
                     if (LocalConsul.binary().isEmpty()) {
                         throw new IllegalStateException("LBSYNC_TEST_CONSUL=real but no consul binary (LBSYNC_TEST_CONSUL_BIN or PATH)");
