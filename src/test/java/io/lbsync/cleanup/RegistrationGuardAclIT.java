@@ -48,8 +48,8 @@ class RegistrationGuardAclIT {
         if (app != null) {
             app.close();
         }
-        cluster.deregisterEverywhere(service); // registered through the guard: not tracked by the test's client
         if (cluster != null) {
+            cluster.deregisterEverywhere(service); // registered through the guard: not tracked by the test's client
             cluster.close();
         }
     }

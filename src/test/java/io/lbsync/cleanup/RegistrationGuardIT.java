@@ -35,9 +35,11 @@ class RegistrationGuardIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        app.close();
-        cluster.deregisterEverywhere(service); // registered through the guard: not tracked by the test's client
+        if (app != null) {
+            app.close();
+        }
         if (cluster != null) {
+            cluster.deregisterEverywhere(service); // registered through the guard: not tracked by the test's client
             cluster.close();
         }
     }
