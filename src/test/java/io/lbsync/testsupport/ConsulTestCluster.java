@@ -299,6 +299,11 @@ public final class ConsulTestCluster implements AutoCloseable {
         return simulator != null;
     }
 
+    /** True on a cluster given by CONSUL_HTTP_ADDR (neither started by this JVM nor the simulator). */
+    public boolean isExternal() {
+        return simulator == null && local == null;
+    }
+
     /** True on the real cluster this JVM started (its agents can be stopped, suspended and restarted). */
     public boolean isLocal() {
         return local != null;
