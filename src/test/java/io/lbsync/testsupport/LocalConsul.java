@@ -67,10 +67,28 @@ public final class LocalConsul {
         this.variant = variant;
         this.denyByDefault = denyByDefault;
         this.binary = binary;
-        this.home = Path.of(System.getProperty("java.io.tmpdir"), "lbsync-test-consul", variant);
+        this.home = Path.of(System.getProperty("java.io.tmpdir"), "lbsync-test-consul", SLOT == 0 ? variant : SLOT + "-" + variant);
         this.agents = List.of(new Agent("srv-1", addressPrefix + ".10", true), new Agent("agent-a", addressPrefix + ".11", false),
                 new Agent("agent-b", addressPrefix + ".12", false));
         this.http = new ConsulHttp(agents.get(0).url(), this::agentUrl, denyByDefault ? MASTER_TOKEN : null, new ConsulHttp.Tracking());
+    }
+
+    /**
+     * LBSYNC_TEST_CONSUL_SLOT=N (0-255, default 0) moves the clusters to 127.N.85.x / 127.N.86.x and their own state
+     * directory, so that two test runs on one machine (two checkouts) do not stop each other's agents.
+     */
+    private static final int SLOT = slot();
+
+    private static int slot() {
+        String v = System.getenv("LBSYNC_TEST_CONSUL_SLOT");
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        int n = Integer.parseInt(v.strip());
+        if (n < 0 || n > 255) {
+            throw new IllegalStateException("LBSYNC_TEST_CONSUL_SLOT=" + v + " is not 0-255");
+        }
+        return n;
     }
 
     /** The consul binary: {@code LBSYNC_TEST_CONSUL_BIN}, else {@code consul} on PATH. */
@@ -94,7 +112,7 @@ public final class LocalConsul {
     /** The shared cluster without ACLs, started on first use. */
     public static synchronized LocalConsul plain() {
         if (plain == null) {
-            plain = start(new LocalConsul("plain", "127.0.85", false, binary().orElseThrow()));
+            plain = start(new LocalConsul("plain", "127." + SLOT + ".85", false, binary().orElseThrow()));
         }
         return plain;
     }
@@ -102,7 +120,7 @@ public final class LocalConsul {
     /** The default-deny ACL cluster, started on first use. */
     public static synchronized LocalConsul acl() {
         if (acl == null) {
-            acl = start(new LocalConsul("acl", "127.0.86", true, binary().orElseThrow()));
+            acl = start(new LocalConsul("acl", "127." + SLOT + ".86", true, binary().orElseThrow()));
         }
         return acl;
     }
