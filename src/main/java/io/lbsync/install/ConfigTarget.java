@@ -1,5 +1,12 @@
 package io.lbsync.install;
 
+import io.lbsync.command.CommandLine;
+import io.lbsync.command.CommandResult;
+import io.lbsync.command.CommandRunner;
+import io.lbsync.files.ConfigFiles;
+import io.lbsync.reload.Reloader;
+import io.lbsync.runtimeapi.RuntimeMembership;
+
 import io.lbsync.config.TargetSettings;
 import io.lbsync.model.ConsulState;
 import io.lbsync.render.SafeValues;

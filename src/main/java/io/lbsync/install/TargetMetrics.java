@@ -1,5 +1,7 @@
 package io.lbsync.install;
 
+import io.lbsync.runtimeapi.RuntimeMembership;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

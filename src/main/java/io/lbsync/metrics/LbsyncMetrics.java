@@ -1,7 +1,7 @@
 package io.lbsync.metrics;
 
 import io.lbsync.cleanup.CleanupCounters;
-import io.lbsync.install.ImplausibleChangeGuard;
+import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.render.RejectedValues;

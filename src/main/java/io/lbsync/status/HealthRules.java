@@ -1,6 +1,6 @@
 package io.lbsync.status;
 
-import io.lbsync.install.ImplausibleChangeGuard;
+import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.render.SafeValues;
 import io.lbsync.config.Durations;
 import io.lbsync.install.ConfigTarget;

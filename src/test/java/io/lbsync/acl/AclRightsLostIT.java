@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.consulsim.ConsulSimulator;
 import io.lbsync.consulsim.TokenPolicy;
 import io.lbsync.consulsim.TokenPolicy.Access;
-import io.lbsync.install.ImplausibleChangeGuard;
+import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.testsupport.ConsulTestCluster;
 import io.lbsync.testsupport.LbsyncApp;
 import io.lbsync.testsupport.LbsyncTestProperties;

@@ -3,7 +3,7 @@ package io.lbsync.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lbsync.install.HaproxyServerLines;
+import io.lbsync.runtimeapi.HaproxyServerLines;
 import io.lbsync.install.TargetStatus;
 import io.lbsync.testsupport.Closer;
 import io.lbsync.testsupport.ConsulTestCluster;

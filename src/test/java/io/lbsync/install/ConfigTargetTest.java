@@ -1,5 +1,10 @@
 package io.lbsync.install;
 
+import io.lbsync.command.CommandLine;
+import io.lbsync.command.CommandRunner;
+import io.lbsync.reload.CommandReloader;
+import io.lbsync.reload.Reloader;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

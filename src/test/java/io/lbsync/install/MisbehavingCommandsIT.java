@@ -1,5 +1,7 @@
 package io.lbsync.install;
 
+import io.lbsync.command.CommandRunner;
+
 import static io.lbsync.testsupport.Commands.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
 package io.lbsync.testsupport;
 
-import io.lbsync.install.MasterCli;
+import io.lbsync.reload.MasterCli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

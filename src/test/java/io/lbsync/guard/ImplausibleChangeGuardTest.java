@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.guard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.cleanup.ConsulApi;

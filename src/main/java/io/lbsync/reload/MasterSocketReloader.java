@@ -1,4 +1,6 @@
-package io.lbsync.install;
+package io.lbsync.reload;
+
+import io.lbsync.command.CommandResult;
 
 import java.io.IOException;
 import java.nio.file.Path;

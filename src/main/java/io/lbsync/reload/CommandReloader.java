@@ -1,4 +1,7 @@
-package io.lbsync.install;
+package io.lbsync.reload;
+
+import io.lbsync.command.CommandResult;
+import io.lbsync.command.CommandRunner;
 
 import java.time.Duration;
 import java.util.List;

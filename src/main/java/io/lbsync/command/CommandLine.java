@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.command;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.reload;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,6 @@
-package io.lbsync.install;
+package io.lbsync.reload;
+
+import io.lbsync.command.CommandResult;
 
 /** Makes the proxy load the live config file. */
 public interface Reloader {

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.runtimeapi;
 
 import io.lbsync.render.SafeValues;
 import java.util.ArrayList;

@@ -1,6 +1,8 @@
-package io.lbsync.install;
+package io.lbsync.runtimeapi;
 
-import io.lbsync.install.HaproxyServerLines.Server;
+import io.lbsync.reload.MasterCli;
+
+import io.lbsync.runtimeapi.HaproxyServerLines.Server;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

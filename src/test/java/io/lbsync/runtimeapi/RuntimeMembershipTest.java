@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.command;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.guard;
 
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulState;

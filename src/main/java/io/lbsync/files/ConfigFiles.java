@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.command;
 
 import java.nio.charset.StandardCharsets;
 

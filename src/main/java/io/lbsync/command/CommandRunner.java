@@ -1,4 +1,4 @@
-package io.lbsync.install;
+package io.lbsync.command;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * started) are not killed, and the JDK closes lbsync's end of the pipe when the command exits.
  */
 public class CommandRunner {
-    static final int HEAD_BYTES = 4096;
-    static final int TAIL_BYTES = 4096;
+    /** Bytes kept from the start and from the end of a command's output. */
+    public static final int HEAD_BYTES = 4096;
+    public static final int TAIL_BYTES = 4096;
     static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(2);
     /** How long to wait for processes to disappear after SIGKILL (a process in uninterruptible I/O may take longer). */
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
