@@ -3,26 +3,23 @@ package io.lbsync;
 import java.util.Set;
 
 /**
- * Every exchange header and property name that the routes in routes/*.yaml and the Java steps share: the contract
- * between them, in one place (like Camel's own *Constants classes). RouteNamesTest fails when a route uses a name that
- * is not declared here.
+ * Every exchange header and property name that the routes in routes/*.yaml and the Java steps share, in one place
+ * (like Camel's own *Constants classes). Little is left: the install route's steps pass one typed body
+ * ({@link io.lbsync.install.InstallRun}). RouteNamesTest fails when a route uses a header, a property, a body property
+ * or a bean method that the Java side does not declare.
  */
 public final class RouteNames {
-    /** Property: the target a run of the install route is for (set by routes/targets.yaml from its template parameter). */
-    public static final String TARGET = "lbsyncTarget";
-    /** Header: true when the implausible-change guard holds the state back (the route stops). */
-    public static final String HELD = "lbsyncHeld";
-    /** Header: true when the rendered config differs from the live file (the route goes on to stage and install). */
-    public static final String CHANGED = "lbsyncChanged";
-    /** Header: true when HAProxy's runtime API applied the change (no reload needed). */
-    public static final String RUNTIME_APPLIED = "lbsyncRuntimeApplied";
     /** Header: the Consul index of a snapshot a consul-watch endpoint hands on. */
     public static final String CONSUL_INDEX = "lbsyncConsulIndex";
     /** Property: when a quiesce: consumer should run the same exchange again (a held or failed run). */
     public static final String RETRY_AFTER = "quiesceRetryAfter";
+    /** Camel's header for the freemarker: component's data model (FreemarkerConstants.FREEMARKER_DATA_MODEL). */
+    public static final String FREEMARKER_DATA_MODEL = "CamelFreemarkerDataModel";
+    /** The HTTP answer's content type (routes/status.yaml, duplicate-cleanup.yaml). */
+    public static final String CONTENT_TYPE = "Content-Type";
 
     /** The names a route may use. */
-    public static final Set<String> ALL = Set.of(TARGET, HELD, CHANGED, RUNTIME_APPLIED, CONSUL_INDEX, RETRY_AFTER);
+    public static final Set<String> ALL = Set.of(CONSUL_INDEX, RETRY_AFTER, FREEMARKER_DATA_MODEL, CONTENT_TYPE);
 
     private RouteNames() {
     }

@@ -1,7 +1,7 @@
 package io.lbsync.guard;
 
 import io.lbsync.model.CatalogSnapshot;
-import io.lbsync.model.ConsulState;
+import io.lbsync.install.InstallRun;
 import io.lbsync.model.ServiceInstances;
 import io.lbsync.quiesce.QuiesceEndpoint;
 import io.lbsync.render.SafeValues;
@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -34,8 +35,6 @@ import org.slf4j.LoggerFactory;
  * ({@link #confirm}, POST /guard/confirm).
  */
 public final class ImplausibleChangeGuard {
-    /** Exchange header: true when the state is held back (the route stops). */
-    public static final String HELD = io.lbsync.RouteNames.HELD;
     /** How often a mass disappearance Consul did not corroborate is looked at again. */
     static final Duration MASS_RECHECK = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(ImplausibleChangeGuard.class);
@@ -87,10 +86,19 @@ public final class ImplausibleChangeGuard {
         }
     }
 
-    /** Route step: sets {@link #HELD}; a held state is tried again (with Consul's newest state) when its wait ends. */
-    public void check(Exchange exchange) {
-        String target = exchange.getProperty(io.lbsync.RouteNames.TARGET, String.class);
-        CatalogSnapshot candidate = exchange.getMessage().getBody(ConsulState.class).catalog();
+    /**
+     * Route step: sets ${body.held}; a held state is tried again (with Consul's newest state) when its wait ends (the
+     * quiesce: consumer reads {@link QuiesceEndpoint#RETRY_AFTER}).
+     */
+    public InstallRun check(InstallRun run, Exchange exchange) {
+        Optional<Duration> retry = judge(run.getTarget(), run.getState().catalog());
+        run.setHeld(retry.isPresent());
+        retry.ifPresent(r -> exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, r));
+        return run;
+    }
+
+    /** Empty when the target may apply {@code candidate}; else how long until it is looked at again. */
+    public Optional<Duration> judge(String target, CatalogSnapshot candidate) {
         CatalogSnapshot before = accepted.get(target);
         List<String> drops = confirmAfter.isZero() ? List.of() : drops(before, candidate);
         Instant now = clock.instant();
@@ -99,23 +107,21 @@ public final class ImplausibleChangeGuard {
                 LOG.info("event=guard-released target={} reason=\"Consul is back to a plausible state\"", target);
             }
             confirmed.remove(target);
-            accept(exchange, target, candidate);
-            return;
+            return accept(target, candidate);
         }
         if (confirmed.remove(target)) {
             holds.remove(target);
             LOG.warn("event=guard-confirmed target={} by=operator changes=\"{}\" (applying)", target,
                     SafeValues.quotedForLog(String.join("; ", drops)));
-            accept(exchange, target, candidate);
-            return;
+            return accept(target, candidate);
         }
         Set<String> vanished = massVanished(before, candidate);
         if (!vanished.isEmpty()) {
             MassDropCorroboration.Verdict verdict = corroboration.judge(before, vanished);
             if (!verdict.corroborated()) {
-                hold(exchange, target, new Hold(since(target, now), drops, verdict.reason(), null), MASS_RECHECK);
+                Optional<Duration> retry = hold(target, new Hold(since(target, now), drops, verdict.reason(), null), MASS_RECHECK);
                 resyncConsul.run();
-                return;
+                return retry;
             }
             Hold old = holds.get(target);
             if (old != null && old.uncorroborated() != null) {
@@ -130,10 +136,9 @@ public final class ImplausibleChangeGuard {
             holds.remove(target);
             LOG.warn("event=guard-confirmed target={} held_for_ms={} changes=\"{}\" (Consul still says so: applying)", target,
                     waited.toMillis(), SafeValues.quotedForLog(String.join("; ", drops)));
-            accept(exchange, target, candidate);
-            return;
+            return accept(target, candidate);
         }
-        hold(exchange, target, new Hold(since, drops, null, since.plus(confirmAfter)), confirmAfter.minus(waited));
+        return hold(target, new Hold(since, drops, null, since.plus(confirmAfter)), confirmAfter.minus(waited));
     }
 
     private Instant since(String target, Instant now) {
@@ -141,7 +146,7 @@ public final class ImplausibleChangeGuard {
         return old == null ? now : old.since();
     }
 
-    private void hold(Exchange exchange, String target, Hold hold, Duration retry) {
+    private Optional<Duration> hold(String target, Hold hold, Duration retry) {
         Hold old = holds.put(target, hold);
         if (old == null) {
             holdCount.incrementAndGet();
@@ -156,13 +161,12 @@ public final class ImplausibleChangeGuard {
                         SafeValues.quotedForLog(String.join("; ", hold.changes())));
             }
         }
-        exchange.getMessage().setHeader(HELD, true);
-        exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, retry);
+        return Optional.of(retry);
     }
 
-    private void accept(Exchange exchange, String target, CatalogSnapshot candidate) {
+    private Optional<Duration> accept(String target, CatalogSnapshot candidate) {
         accepted.put(target, candidate);
-        exchange.getMessage().setHeader(HELD, false);
+        return Optional.empty();
     }
 
     /** The implausible changes from the accepted state to the candidate; empty when there is none. */

@@ -2,80 +2,77 @@ package io.lbsync.install;
 
 import io.lbsync.command.CommandLine;
 import io.lbsync.command.CommandResult;
-import io.lbsync.command.CommandRunner;
-import io.lbsync.files.ConfigFiles;
-import io.lbsync.reload.Reloader;
-import io.lbsync.runtimeapi.RuntimeMembership;
-
 import io.lbsync.config.TargetSettings;
+import io.lbsync.files.ConfigFiles;
 import io.lbsync.model.ConsulState;
+import io.lbsync.quiesce.QuiesceEndpoint;
+import io.lbsync.reload.CommandReloader;
+import io.lbsync.reload.Reloader;
 import io.lbsync.render.SafeValues;
 import io.lbsync.render.TemplateModelBuilder;
-import io.lbsync.quiesce.QuiesceEndpoint;
 import io.lbsync.render.TemplateParams;
+import io.lbsync.runtimeapi.RuntimeApi;
 import io.lbsync.watch.Backoff;
-import io.lbsync.render.TemplateRenderer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One load-balancer target (a config file plus its proxy). Each public method is one step of the route
- * in routes/targets.yaml: render → checkChanged → stage → validate → swap → reload (with rollback).
- * A step that fails throws; the route's error handler records it and nothing further happens.
+ * One target (a config file plus its proxy): the bean named after it, whose public methods are the steps of the install
+ * route in routes/targets.yaml, each taking and returning the run ({@link InstallRun}, the body). The render and the
+ * commands are the route's own freemarker: and exec: steps; this class prepares and judges them. A step that fails
+ * throws; the route's error handler calls {@link #failed} and nothing further happens to the live file.
  */
 public class ConfigTarget {
-    /** Exchange header set by checkChanged: false when the rendered bytes equal the live file. */
-    public static final String CHANGED = io.lbsync.RouteNames.CHANGED;
-    private static final String HAD_PREVIOUS = "lbsyncHadPrevious";
-    private static final String CHANGE_SEEN = "lbsyncChangeSeenNanos";
-    /** Exchange header set by applyRuntime: true when the change went through the runtime API (no reload needed). */
-    public static final String RUNTIME_APPLIED = io.lbsync.RouteNames.RUNTIME_APPLIED;
-    private static final String PREVIOUS_TEXT = "lbsyncPreviousConfig";
     private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
     /** Diff lines logged per install: enough for a membership change, bounded for a rewrite. */
     private static final int MAX_DIFF_LINES = 40;
 
     private final TargetSettings settings;
-    private final TemplateRenderer renderer;
-    private final TemplateModelBuilder modelBuilder;
+    private final TemplateModelBuilder modelBuilder = new TemplateModelBuilder();
     private final TemplateParams params;
     private final ConfigFiles files;
     private final Optional<List<String>> validateCommand;
-    private final CommandRunner runner;
     private final Optional<Reloader> reloader;
     private final TargetMetrics metrics;
-    private final Optional<RuntimeMembership> runtime;
+    private final TargetHistory history;
+    private final Optional<RuntimeApi> runtime;
     private final Backoff retryBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(1));
     private volatile TargetStatus status;
     private volatile boolean reloadPending;
 
-    public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader,
-                        TargetMetrics metrics) {
-        this(settings, params, runner, reloader, metrics, Optional.empty());
-    }
-
-    /** @param runtime membership-only changes go through HAProxy's runtime API instead of a reload (lbsync.haproxy.runtime-api) */
-    public ConfigTarget(TargetSettings settings, TemplateParams params, CommandRunner runner, Optional<Reloader> reloader,
-                        TargetMetrics metrics, Optional<RuntimeMembership> runtime) {
-        this.metrics = metrics;
-        this.runtime = runtime;
+    /**
+     * @param reloader a {@link CommandReloader} (run by the route's exec: step) or the master CLI; empty: no reload
+     * @param runtime  membership-only changes go to the running proxy instead of a reload (lbsync.&lt;target&gt;.runtime-api)
+     */
+    public ConfigTarget(TargetSettings settings, TemplateParams params, Optional<Reloader> reloader, TargetMetrics metrics,
+                        TargetHistory history, Optional<RuntimeApi> runtime) {
         this.settings = settings;
-        this.renderer = new TemplateRenderer(settings.template());
-        this.modelBuilder = new TemplateModelBuilder();
         this.params = params;
+        this.reloader = reloader;
+        this.metrics = metrics;
+        this.history = history;
+        this.runtime = runtime;
         this.files = new ConfigFiles(settings.output(), settings.fileMode());
         this.validateCommand = settings.validates()
                 ? Optional.of(CommandLine.split("lbsync." + settings.name() + ".validate-command", settings.validateCommand()))
                 : Optional.empty();
-        this.runner = runner;
-        this.reloader = reloader;
+    }
+
+    /** The target bean of that name in the registry. */
+    public static ConfigTarget of(CamelContext camel, String name) {
+        ConfigTarget target = name == null ? null : camel.getRegistry().lookupByNameAndType(name, ConfigTarget.class);
+        if (target == null) {
+            throw new IllegalStateException("no target named '" + name + "' (lbsync.targets)");
+        }
+        return target;
     }
 
     public String name() {
@@ -91,56 +88,95 @@ public class ConfigTarget {
         return status;
     }
 
-    /** FreeMarker render of the current Consul state; remembers when the change in it was seen (for latency). */
-    public String render(ConsulState state, Exchange exchange) {
-        exchange.setProperty(CHANGE_SEEN, state.seenNanos());
-        String config = renderer.render(modelBuilder.build(state, params));
-        metrics.rendered();
-        return config;
+    /** First step: a run of this target over Consul's newest complete state. */
+    public InstallRun start(ConsulState state) {
+        InstallRun run = new InstallRun(name(), state);
+        run.setReloadVia(reloader.isEmpty() ? InstallRun.ReloadVia.NONE
+                : reloader.get() instanceof CommandReloader ? InstallRun.ReloadVia.COMMAND : InstallRun.ReloadVia.MASTER_CLI);
+        return run;
     }
 
-    /** Refuses a blank config; marks the exchange unchanged when the bytes equal the live file. */
-    public void checkChanged(Exchange exchange) {
-        String config = exchange.getMessage().getBody(String.class);
+    /** The freemarker: step's data model: the state as templates see it (docs/templates.md). */
+    public Map<String, Object> templateModel(InstallRun run) {
+        Map<String, Object> model = modelBuilder.build(run.getState(), params);
+        run.setTemplateModel(model);
+        return model;
+    }
+
+    /** The freemarker: step's result joins the run (enrich's aggregation); remembered for GET /status. */
+    public InstallRun rendered(InstallRun run, String text) {
+        run.setText(text);
+        run.setTemplateModel(null); // not needed any more: do not keep a second copy of the state alive
+        metrics.rendered();
+        byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        history.rendered(new TargetHistory.Render(Instant.now(), ConfigSummary.of(settings.kind(), bytes)), status);
+        return run;
+    }
+
+    /** Refuses a blank config; ${body.changed} is false when the bytes equal the live file (nothing more to do). */
+    public InstallRun checkChanged(InstallRun run) {
+        String config = run.getText();
         if (config == null || config.isBlank()) {
-            throw new InstallException(name() + ": template " + renderer.location() + " rendered an empty config; "
+            throw new InstallException(name() + ": template " + settings.template() + " rendered an empty config; "
                     + "the live file is left as it is");
         }
         boolean changed = reloadPending || !files.sameAsLive(config.getBytes(StandardCharsets.UTF_8));
-        exchange.getMessage().setHeader(CHANGED, changed);
+        run.setChanged(changed);
         if (!changed) {
             LOG.debug("event=unchanged target={}", name());
             status = new TargetStatus(TargetStatus.Result.UNCHANGED, Instant.now(), "");
             retryBackoff.reset();
             metrics.unchanged();
         }
+        return run;
     }
 
-    public void stage(Exchange exchange) {
-        files.stage(exchange.getMessage().getBody(String.class));
+    /** Writes .&lt;output&gt;.lbsync-staged next to the live file. ${body.validates}: whether a validate command follows. */
+    public InstallRun stage(InstallRun run) {
+        files.stage(run.getText());
+        return run;
     }
 
-    /** Runs the validate command on the staged file; on failure the staged file is removed and the live one untouched. */
-    public void validate() {
-        if (validateCommand.isEmpty()) {
-            return;
-        }
-        Path staged = files.staged();
-        CommandResult result = runner.run(CommandLine.withFile(validateCommand.get(), staged.toString()), settings.validateTimeout());
-        if (!result.succeeded()) {
+    public boolean validates() {
+        return validateCommand.isPresent();
+    }
+
+    /** The command line of exec:validate-command / exec:reload-command (never a shell: an argument list). */
+    public List<String> commandLine(CommandRole role) {
+        return switch (role) {
+            case VALIDATE -> CommandLine.withFile(validateCommand.orElseThrow(() -> new IllegalStateException(
+                    "lbsync." + name() + ".validate-command is empty")), files.staged().toString());
+            case RELOAD -> commandReloader().argv();
+        };
+    }
+
+    public Duration timeout(CommandRole role) {
+        return role == CommandRole.VALIDATE ? settings.validateTimeout() : commandReloader().timeout();
+    }
+
+    private CommandReloader commandReloader() {
+        return reloader.filter(CommandReloader.class::isInstance).map(CommandReloader.class::cast)
+                .orElseThrow(() -> new IllegalStateException("lbsync." + name() + ".reload-command is empty"));
+    }
+
+    /** After exec:validate-command: a failure removes the staged file and stops the run, the live file untouched. */
+    public InstallRun validated(InstallRun run) {
+        CommandResult result = run.getValidation();
+        if (result == null || !result.succeeded()) {
             files.discardStaged();
             metrics.validationFailed();
             throw new InstallException(name() + ": validation rejected the new config, live file unchanged ("
-                    + result.describe() + ")");
+                    + (result == null ? "the validate command did not run" : result.describe()) + ")");
         }
+        return run;
     }
 
     /** Installs the staged file (the live one kept as .bak) and logs what changed, a bounded diff. */
-    public void swap(Exchange exchange) {
+    public InstallRun swap(InstallRun run) {
         String before = files.liveText();
-        exchange.setProperty(PREVIOUS_TEXT, before);
-        exchange.getMessage().setHeader(HAD_PREVIOUS, files.swap());
-        logDiff(before, exchange.getMessage().getBody(String.class));
+        run.swapped(before, files.swap());
+        logDiff(before, run.getText());
+        return run;
     }
 
     private void logDiff(String before, String after) {
@@ -157,20 +193,16 @@ public class ConfigTarget {
     }
 
     /**
-     * With the runtime API on (lbsync.haproxy.runtime-api): when the swapped-in config differs from the previous one only
-     * in server lines, changes the running proxy's servers through its runtime API and checks that it shows them; then
-     * the file is installed without a reload (header {@link #RUNTIME_APPLIED} = true). Anything else (a structural change,
-     * a command HAProxy refused, a state that does not show the change) leaves the header false: the route reloads.
+     * With the runtime API on: when the swapped-in config differs from the previous one only in server lines, changes
+     * the running proxy's servers and checks that it shows them; then ${body.runtimeApplied} and no reload. A structural
+     * change, a refused command or a state that does not show the change leaves it false: the route reloads.
      */
-    public void applyRuntime(Exchange exchange) {
-        exchange.getMessage().setHeader(RUNTIME_APPLIED, false);
-        String before = exchange.getProperty(PREVIOUS_TEXT, String.class);
-        if (runtime.isEmpty() || reloadPending || before == null || before.isEmpty()
-                || !Boolean.TRUE.equals(exchange.getMessage().getHeader(HAD_PREVIOUS, Boolean.class))) {
-            return;
+    public InstallRun applyRuntime(InstallRun run) {
+        if (runtime.isEmpty() || reloadPending || run.getPreviousText().isEmpty() || !run.isHadPrevious()) {
+            return run;
         }
         long started = System.nanoTime();
-        RuntimeMembership.Outcome outcome = runtime.get().apply(before, exchange.getMessage().getBody(String.class));
+        RuntimeApi.Outcome outcome = runtime.get().apply(run.getPreviousText(), run.getText());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.runtimeUpdate(outcome.result());
         switch (outcome.result()) {
@@ -179,67 +211,93 @@ public class ConfigTarget {
             case FAILED -> LOG.warn("event=runtime-api-failed target={} commands={} took_ms={} reason=\"{}\" action=reload", name(),
                     outcome.commands(), took.toMillis(), SafeValues.quotedForLog(outcome.detail()));
             case APPLIED -> {
-                exchange.getMessage().setHeader(RUNTIME_APPLIED, true);
-                status = new TargetStatus(TargetStatus.Result.INSTALLED, Instant.now(), files.live().toString());
-                retryBackoff.reset();
-                Long seen = exchange.getProperty(CHANGE_SEEN, Long.class);
-                metrics.installed(seen == null ? System.nanoTime() : seen);
-                LOG.info("event=installed target={} file={} reload=none runtime_api=applied commands={} took_ms={}", name(),
-                        files.live(), outcome.commands(), took.toMillis());
+                run.setRuntimeApplied(true);
+                run.setReloadVia(InstallRun.ReloadVia.NONE);
+                run.setReloadedBy("none runtime_api=applied commands=" + outcome.commands() + " took_ms=" + took.toMillis());
             }
         }
+        return run;
     }
 
-    /** Reloads the proxy; if that fails, puts the previous file back and reloads again. */
-    public void reload(Exchange exchange) {
-        if (reloader.isPresent()) {
-            CommandResult result = timedReload();
-            if (!result.succeeded()) {
-                rollback(exchange.getMessage().getHeader(HAD_PREVIOUS, Boolean.class), result);
+    /** Before exec:reload-command: what the reload is judged against afterwards (nginx: the master's current workers). */
+    public InstallRun prepareReload(InstallRun run) {
+        run.setBeforeReload(commandReloader().before(), System.nanoTime());
+        return run;
+    }
+
+    /** HAProxy master-worker: "reload" on the master CLI, confirmed by its reload counters. */
+    public InstallRun reloadThroughMasterCli(InstallRun run) {
+        run.commandStarting(CommandRole.RELOAD);
+        run.commandEnded(timed(() -> reloader.orElseThrow().reload()));
+        return run;
+    }
+
+    /**
+     * Last step: the run's outcome. A reload that failed (exec: or master CLI; nginx: also no new workers) puts the
+     * previous file back, reloads again and fails the run; otherwise the target is installed.
+     */
+    public InstallRun installed(InstallRun run) {
+        InstallRun.ReloadVia via = run.getReloadVia();
+        if (via != InstallRun.ReloadVia.NONE) {
+            CommandResult result = run.getReload();
+            if (via == InstallRun.ReloadVia.COMMAND && result != null) {
+                result = commandReloader().judge(run.getBeforeReload(), result);
+                metrics.reloaded(Duration.ofNanos(System.nanoTime() - run.getReloadStartedNanos()), result.succeeded());
             }
+            if (result == null || !result.succeeded()) {
+                rollback(run.isHadPrevious(), result == null ? CommandResult.notRun("the reload did not run") : result);
+            }
+            run.setReloadedBy(reloader.get().describe());
         }
         status = new TargetStatus(TargetStatus.Result.INSTALLED, Instant.now(), files.live().toString());
         reloadPending = false;
         retryBackoff.reset();
-        Long seen = exchange.getProperty(CHANGE_SEEN, Long.class);
-        metrics.installed(seen == null ? System.nanoTime() : seen);
-        LOG.info("event=installed target={} file={} reload={}", name(), files.live(),
-                reloader.map(Reloader::describe).orElse("none"));
+        metrics.installed(run.getState().seenNanos());
+        LOG.info("event=installed target={} file={} reload={}", name(), files.live(), run.getReloadedBy());
+        return run;
     }
 
-    private CommandResult timedReload() {
+    private CommandResult timed(java.util.function.Supplier<CommandResult> reload) {
         long started = System.nanoTime();
-        CommandResult result = reloader.orElseThrow().reload();
+        CommandResult result = reload.get();
         metrics.reloaded(Duration.ofNanos(System.nanoTime() - started), result.succeeded());
         return result;
     }
 
-    private void rollback(Boolean hadPrevious, CommandResult failure) {
+    private void rollback(boolean hadPrevious, CommandResult failure) {
         String why = name() + ": reload failed (" + failure.describe() + ")";
-        if (!Boolean.TRUE.equals(hadPrevious)) {
+        if (!hadPrevious) {
             // Nothing to go back to (e.g. the proxy is not started yet): keep the validated file so it can start on it,
             // and remember that the proxy has not loaded it, so the retry reloads although the bytes match.
             reloadPending = true;
             throw new InstallException(why + "; there was no previous config, the new (validated) file stays");
         }
         files.rollback(true);
-        CommandResult again = timedReload();
+        // the same reloader, directly: a rollback is no new install, and the route is already failing
+        CommandResult again = timed(() -> reloader.orElseThrow().reload());
         throw new InstallException(why + "; previous config put back and reloaded ("
                 + (again.succeeded() ? "ok" : again.describe()) + ")");
     }
 
     /**
-     * Called by the route's error handler: one log line, the status --once and health report, and a retry of
-     * the same state after a growing delay (a reload that failed because the proxy was busy or not yet started
-     * must not wait for the next Consul change, which may be hours away).
+     * The route's error handler ({@link Targets#failed}): one log line, the status --once and health report, and a
+     * retry of the same state after a growing delay (a reload that failed because the proxy was busy or not yet
+     * started must not wait for the next Consul change, which may be hours away).
      */
-    public void failed(Exchange exchange) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String why = e == null ? "unknown error" : e.getMessage();
+    void failed(Exchange exchange, Exception e) {
+        history.failed(status, Instant.now());
+        String why = e == null ? "unknown error" : describe(e);
         status = new TargetStatus(TargetStatus.Result.FAILED, Instant.now(), why);
         metrics.failed();
         Duration retryIn = retryBackoff.nextDelay();
         exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, retryIn);
         LOG.error("event=install-failed target={} retry_in_ms={} error=\"{}\"", name(), retryIn.toMillis(), why);
+    }
+
+    /** FreeMarker's own errors say where in the template, not which template: name it. */
+    private String describe(Exception e) {
+        return e instanceof freemarker.core.ParseException || e instanceof freemarker.template.TemplateException
+                || e instanceof java.io.IOException
+                ? name() + ": template " + settings.template() + ": " + e.getMessage() : e.getMessage();
     }
 }

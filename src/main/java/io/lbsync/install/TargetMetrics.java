@@ -1,6 +1,6 @@
 package io.lbsync.install;
 
-import io.lbsync.runtimeapi.RuntimeMembership;
+import io.lbsync.runtimeapi.RuntimeApi;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,7 +66,7 @@ public final class TargetMetrics {
     }
 
     /** lbsync.runtime.updates{result=applied|structural|failed}: membership changes tried through HAProxy's runtime API. */
-    void runtimeUpdate(RuntimeMembership.Result result) {
+    void runtimeUpdate(RuntimeApi.Result result) {
         Counter.builder("lbsync.runtime.updates").description("changes tried through the proxy's runtime API "
                         + "(applied: no reload; structural or failed: reloaded instead)")
                 .tag("target", target).tag("result", result.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();

@@ -1,7 +1,6 @@
 package io.lbsync.reload;
 
 import io.lbsync.command.CommandResult;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,31 +15,36 @@ import java.util.stream.Collectors;
  * under the master show that the new config was applied. Without a running master (no pid file) the command's
  * own result stands.
  */
-public final class NewWorkersCheck implements Reloader {
-    private final Reloader command;
+public final class NewWorkersCheck {
     private final Path pidFile;
     private final Duration timeout;
 
-    public NewWorkersCheck(Reloader command, Path pidFile, Duration timeout) {
-        this.command = command;
+    /** The master (if one runs) and its workers, noted before the reload command. */
+    public record Workers(Optional<ProcessHandle> master, Set<Long> pids) {
+    }
+
+    public NewWorkersCheck(Path pidFile, Duration timeout) {
         this.pidFile = pidFile;
         this.timeout = timeout;
     }
 
-    @Override
-    public CommandResult reload() {
+    public Workers before() {
         Optional<ProcessHandle> master = master();
-        Set<Long> before = master.map(NewWorkersCheck::workers).orElse(Set.of());
-        CommandResult result = command.reload();
-        if (!result.succeeded() || master.isEmpty()) {
+        return new Workers(master, master.map(NewWorkersCheck::workers).orElse(Set.of()));
+    }
+
+    /** The command's result, or a failure when the master started no new workers within the timeout. */
+    public CommandResult judge(Workers before, CommandResult result) {
+        if (!result.succeeded() || before.master().isEmpty()) {
             return result;
         }
+        ProcessHandle master = before.master().get();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!master.get().isAlive()) {
-                return new CommandResult(1, false, "the nginx master (pid " + master.get().pid() + ") exited");
+            if (!master.isAlive()) {
+                return new CommandResult(1, false, "the nginx master (pid " + master.pid() + ") exited");
             }
-            if (workers(master.get()).stream().anyMatch(pid -> !before.contains(pid))) {
+            if (workers(master).stream().anyMatch(pid -> !before.pids().contains(pid))) {
                 return result;
             }
             try {
@@ -66,8 +70,7 @@ public final class NewWorkersCheck implements Reloader {
         return master.children().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
-    @Override
     public String describe() {
-        return command.describe() + ", confirmed by new workers of the master in " + pidFile;
+        return "confirmed by new workers of the master in " + pidFile;
     }
 }

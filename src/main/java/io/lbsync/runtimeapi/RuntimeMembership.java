@@ -28,15 +28,10 @@ import org.slf4j.LoggerFactory;
  * exactly the new membership, or the caller reloads. The config file has already been swapped by then, so a restart or
  * a later reload loads the same membership from the file.
  */
-public final class RuntimeMembership {
+public final class RuntimeMembership implements RuntimeApi {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeMembership.class);
     /** srv_admin_state bit: forced maintenance (set server state maint / a dynamic server before enable). */
     private static final int ADMIN_FORCED_MAINT = 0x01;
-
-    public enum Result { APPLIED, STRUCTURAL, FAILED }
-
-    public record Outcome(Result result, int commands, String detail) {
-    }
 
     /** One row of "show servers state". */
     record LiveServer(String backend, String name, String address, int port, int adminState, int userWeight) {
@@ -67,6 +62,7 @@ public final class RuntimeMembership {
         this.describe = "HAProxy runtime API";
     }
 
+    @Override
     public String describe() {
         return describe;
     }
@@ -91,6 +87,7 @@ public final class RuntimeMembership {
     }
 
     /** Brings the worker's servers to those of {@code after}; never throws (a failure means: reload). */
+    @Override
     public Outcome apply(String beforeConfig, String afterConfig) {
         HaproxyServerLines before = HaproxyServerLines.parse(beforeConfig);
         HaproxyServerLines after = HaproxyServerLines.parse(afterConfig);

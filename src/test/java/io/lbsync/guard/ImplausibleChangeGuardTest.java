@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.lbsync.install.InstallRun;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -59,14 +60,13 @@ class ImplausibleChangeGuardTest {
 
     private Exchange check(ConsulState state) {
         Exchange e = new DefaultExchange(camel);
-        e.setProperty("lbsyncTarget", "haproxy");
-        e.getMessage().setBody(state);
-        guard.check(e);
+        InstallRun run = new InstallRun("haproxy", state);
+        e.getMessage().setBody(guard.check(run, e));
         return e;
     }
 
     private boolean held(ConsulState state) {
-        return check(state).getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class);
+        return check(state).getMessage().getBody(InstallRun.class).isHeld();
     }
 
     @Test
@@ -78,11 +78,11 @@ class ImplausibleChangeGuardTest {
     void emptyingABackendIsHeldThenAppliedIfConsulStillSaysSoAfterTheConfirmTime() {
         assertThat(held(state(4, 0))).isFalse();
         Exchange first = check(state(0, 4));
-        assertThat(first.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(first.getMessage().getBody(InstallRun.class).isHeld()).isTrue();
         assertThat(first.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(30));
         now = now.plusSeconds(10);
         Exchange again = check(state(0, 0));
-        assertThat(again.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(again.getMessage().getBody(InstallRun.class).isHeld()).isTrue();
         assertThat(again.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(20));
         now = now.plusSeconds(20);
         assertThat(held(state(0, 0))).isFalse();
@@ -112,13 +112,8 @@ class ImplausibleChangeGuardTest {
     @Test
     void aZeroConfirmTimeTurnsTheGuardOff() {
         ImplausibleChangeGuard off = new ImplausibleChangeGuard(50, 50, Duration.ZERO, (b, v) -> verdict, () -> { }, clock);
-        Exchange e = new DefaultExchange(camel);
-        e.setProperty("lbsyncTarget", "haproxy");
-        e.getMessage().setBody(state(4, 0));
-        off.check(e);
-        e.getMessage().setBody(state(0, 0));
-        off.check(e);
-        assertThat(e.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isFalse();
+        assertThat(off.judge("haproxy", state(4, 0).catalog())).isEmpty();
+        assertThat(off.judge("haproxy", state(0, 0).catalog())).isEmpty();
     }
 
     /** {@code services} services of two passing instances each ("s0", "s1", ...), on node "n". */
@@ -137,7 +132,7 @@ class ImplausibleChangeGuardTest {
     void aMassDisappearanceConsulDoesNotCorroborateIsHeldBeyondTheConfirmTime() {
         held(services(4));
         Exchange first = check(services(1)); // 3 of 4 services gone at once
-        assertThat(first.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(first.getMessage().getBody(InstallRun.class).isHeld()).isTrue();
         assertThat(first.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(10));
         assertThat(guard.holdsNow().get("haproxy").uncorroborated()).isEqualTo("nodes alive");
         assertThat(resyncs).as("Consul read again: rights given back move no index").isEqualTo(1);
@@ -172,7 +167,7 @@ class ImplausibleChangeGuardTest {
     void oneServiceGoingIsNoMassDisappearance() {
         held(services(4));
         Exchange e = check(services(3));
-        assertThat(e.getMessage().getHeader(ImplausibleChangeGuard.HELD, Boolean.class)).isTrue();
+        assertThat(e.getMessage().getBody(InstallRun.class).isHeld()).isTrue();
         assertThat(guard.holdsNow().get("haproxy").uncorroborated()).isNull();
         assertThat(e.getProperty(QuiesceEndpoint.RETRY_AFTER, Duration.class)).isEqualTo(Duration.ofSeconds(30));
     }

@@ -59,9 +59,9 @@ class RuntimeMembershipTest {
             }
             return command.startsWith("add server") ? "New server registered.\n" : command.startsWith("del server") ? "Server deleted.\n" : "\n";
         }, Duration.ofMillis(100));
-        RuntimeMembership.Outcome outcome = rt.apply(HEAD + "    server a 10.0.0.1:80\n    server gone 10.0.0.9:80\n",
+        RuntimeApi.Outcome outcome = rt.apply(HEAD + "    server a 10.0.0.1:80\n    server gone 10.0.0.9:80\n",
                 HEAD + "    server a 10.0.0.2:81\n    server b 10.0.0.3:80\n");
-        assertThat(outcome.result()).isEqualTo(RuntimeMembership.Result.APPLIED);
+        assertThat(outcome.result()).isEqualTo(RuntimeApi.Result.APPLIED);
         assertThat(sent).containsExactly("show servers state", "set server web/a addr 10.0.0.2 port 81",
                 "add server web/b 10.0.0.3:80", "enable server web/b", "set server web/gone state maint", "del server web/gone",
                 "show servers state");
@@ -72,6 +72,6 @@ class RuntimeMembershipTest {
         String state = STATE_HEADER + row("a", "10.0.0.1", 80, 0);
         RuntimeMembership rt = new RuntimeMembership(command -> command.startsWith("show") ? state : "\n", Duration.ofMillis(10));
         assertThat(rt.apply(HEAD + "    server a 10.0.0.1:80\n", HEAD + "    server a 10.0.0.2:80\n").result())
-                .isEqualTo(RuntimeMembership.Result.FAILED);
+                .isEqualTo(RuntimeApi.Result.FAILED);
     }
 }
