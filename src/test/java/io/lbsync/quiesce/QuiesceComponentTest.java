@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,6 +92,33 @@ class QuiesceComponentTest {
             assertThat(quiesce.debouncer("changes", ms50, Duration.ofMillis(200))).as("other maxWait").isNotSameAs(first);
             assertThat(quiesce.debouncer("changes", ms100, ms100)).as("other minWait").isNotSameAs(first);
             assertThat(quiesce.debouncer("others", ms50, ms100)).as("other name").isNotSameAs(first);
+        }
+    }
+
+    /** As routes/*.yaml pass them: YAML parameters from lbsync properties, resolved and typed at creation. */
+    @Test
+    void yamlRouteParametersFromPropertiesAreBound() throws Exception {
+        String yaml = """
+                - route:
+                    id: typed
+                    from:
+                      uri: quiesce:consul-changes
+                      parameters:
+                        minWait: "{{lbsync.wait.min}}"
+                        maxWait: "{{lbsync.wait.max}}"
+                      steps:
+                        - to: log:typed
+                """;
+        try (CamelContext camel = new DefaultCamelContext()) {
+            Properties props = new Properties();
+            props.setProperty("lbsync.wait.min", "250ms");
+            props.setProperty("lbsync.wait.max", "2s");
+            camel.getPropertiesComponent().setInitialProperties(props);
+            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("typed.yaml", yaml));
+            camel.start();
+            QuiesceEndpoint endpoint = (QuiesceEndpoint) camel.getRoute("typed").getEndpoint();
+            assertThat(endpoint.getMinWait()).isEqualTo(Duration.ofMillis(250));
+            assertThat(endpoint.getMaxWait()).isEqualTo(Duration.ofSeconds(2));
         }
     }
 }
