@@ -1,5 +1,6 @@
 package io.lbsync.quiesce;
 
+import io.lbsync.config.EndpointOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +30,9 @@ public class QuiesceComponent extends DefaultComponent {
             throw new IllegalArgumentException("quiesce: a name is required, e.g. quiesce:consul-changes (" + uri + ")");
         }
         QuiesceEndpoint endpoint = new QuiesceEndpoint(uri, this, remaining);
+        EndpointOptions.convert(QuiesceEndpoint.class, "quiesce:" + remaining, parameters);
         setProperties(endpoint, parameters);
+        endpoint.validateOptions();
         return endpoint;
     }
 

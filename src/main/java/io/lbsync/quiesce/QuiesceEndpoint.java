@@ -1,22 +1,33 @@
 package io.lbsync.quiesce;
 
-import io.lbsync.config.Durations;
+import io.lbsync.config.EndpointOptions;
 import java.time.Duration;
+import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
 
 /** See {@link QuiesceComponent}. minWait/maxWait are set on the consuming side. */
+@UriEndpoint(scheme = "quiesce", title = "Quiesce", syntax = "quiesce:name", category = Category.CORE)
 public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
     /** Exchange property (a Duration) a consumer's route sets to have the same value delivered to it again later. */
     public static final String RETRY_AFTER = io.lbsync.RouteNames.RETRY_AFTER;
+    @UriPath(description = "The name producers send changes to and consumers read them from")
+    @Metadata(required = true)
     private final String name;
-    private String minWait = "0ms";
-    private String maxWait = "";
+    @UriParam(label = "consumer", defaultValue = "0ms", description = "Quiet period: deliver once no change arrived for this long")
+    private Duration minWait = Duration.ZERO;
+    @UriParam(label = "consumer", defaultValueNote = "4 x minWait",
+            description = "Deliver no later than this after the first pending change")
+    private Duration maxWait;
 
     public QuiesceEndpoint(String uri, QuiesceComponent component, String name) {
         super(uri, component);
@@ -37,13 +48,19 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
         };
     }
 
+    /** Refuses a maxWait shorter than minWait; called when the endpoint is created. */
+    void validateOptions() {
+        EndpointOptions.requireNotShorter("quiesce:" + name, "maxWait", effectiveMaxWait(), "minWait", minWait);
+    }
+
+    private Duration effectiveMaxWait() {
+        return maxWait != null ? maxWait : minWait.multipliedBy(4);
+    }
+
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
-        Duration min = Durations.parse("minWait", minWait);
-        Duration max = maxWait.isBlank() ? min.multipliedBy(4) : Durations.parse("maxWait", maxWait);
-        if (max.compareTo(min) < 0) {
-            throw new IllegalArgumentException("quiesce:" + name + ": maxWait (" + maxWait + ") is shorter than minWait (" + minWait + ")");
-        }
+        Duration min = minWait;
+        Duration max = effectiveMaxWait();
         return new DefaultConsumer(this, processor) {
             private final java.util.function.Consumer<Object> listener = this::deliver;
             private final Debouncer debouncer = component().debouncer(name, min, max);
@@ -86,21 +103,22 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
         return true;
     }
 
-    public String getMinWait() {
+    public Duration getMinWait() {
         return minWait;
     }
 
     /** Quiet period: deliver once no change arrived for this long (lbsync.wait.min). */
-    public void setMinWait(String minWait) {
+    public void setMinWait(Duration minWait) {
         this.minWait = minWait;
     }
 
-    public String getMaxWait() {
+    /** null: 4 x minWait. */
+    public Duration getMaxWait() {
         return maxWait;
     }
 
     /** Deliver no later than this after the first pending change (lbsync.wait.max; default 4 x minWait). */
-    public void setMaxWait(String maxWait) {
+    public void setMaxWait(Duration maxWait) {
         this.maxWait = maxWait;
     }
 }

@@ -1,5 +1,6 @@
 package io.lbsync.watch;
 
+import io.lbsync.config.EndpointOptions;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -18,7 +19,9 @@ public class ConsulWatchComponent extends DefaultComponent {
                     + " (supported: consul-watch:catalog, consul-watch:kv?prefix=...)");
         }
         ConsulWatchEndpoint endpoint = new ConsulWatchEndpoint(uri, this, remaining);
+        EndpointOptions.convert(ConsulWatchEndpoint.class, "consul-watch:" + remaining, parameters);
         setProperties(endpoint, parameters);
+        endpoint.validateOptions();
         return endpoint;
     }
 }

@@ -1,7 +1,6 @@
 package io.lbsync.watch;
 
 import io.lbsync.config.ConsulSettings;
-import io.lbsync.config.Durations;
 import io.lbsync.config.Settings;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.KvSnapshot;
@@ -36,10 +35,10 @@ public class ConsulWatchConsumer extends DefaultConsumer {
         var camel = getEndpoint().getCamelContext();
         ConsulSettings consul = ConsulSettings.from(new Settings(camel.getPropertiesComponent()::resolveProperty));
         WatchOptions options = new WatchOptions(consul.blockingWait(),
-                Durations.parse("minInterval", endpoint.getMinInterval()),
-                Durations.parse("backoffInitial", endpoint.getBackoffInitial()),
-                Durations.parse("backoffMax", endpoint.getBackoffMax()),
-                Durations.parse("indexResetGrace", endpoint.getIndexResetGrace()),
+                endpoint.getMinInterval(),
+                endpoint.getBackoffInitial(),
+                endpoint.getBackoffMax(),
+                endpoint.getIndexResetGrace(),
                 endpoint.serviceFilter());
         WatchHealth health = camel.getRegistry().findSingleByType(WatchHealth.class);
         reader = new ConsulReader(consul);

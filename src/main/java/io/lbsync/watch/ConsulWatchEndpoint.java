@@ -1,24 +1,40 @@
 package io.lbsync.watch;
 
-import java.util.Arrays;
+import io.lbsync.config.EndpointOptions;
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
+import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /** Options of one consul-watch endpoint; see {@link ConsulWatchComponent}. */
+@UriEndpoint(scheme = "consul-watch", title = "Consul watch", syntax = "consul-watch:kind", consumerOnly = true,
+        category = Category.CLOUD)
 public class ConsulWatchEndpoint extends DefaultEndpoint {
+    @UriPath(enums = "catalog,kv", description = "What to watch: the catalog (services and health) or a K/V prefix")
+    @Metadata(required = true)
     private final String kind;
+    @UriParam(defaultValue = "lbsync/", description = "K/V prefix watched recursively by consul-watch:kv")
     private String prefix = "lbsync/";
-    private String services = "";
-    private String exclude = "consul";
-    private String minInterval = "50ms";
-    private String backoffInitial = "500ms";
-    private String backoffMax = "30s";
-    private String indexResetGrace = "60s";
+    @UriParam(description = "Comma-separated service names to watch; empty = every service in the catalog")
+    private Set<String> services = Set.of();
+    @UriParam(defaultValue = "consul", description = "Comma-separated service names never rendered")
+    private Set<String> exclude = Set.of("consul");
+    @UriParam(defaultValue = "50ms", description = "Least time between two requests of one long poll")
+    private Duration minInterval = Duration.ofMillis(50);
+    @UriParam(defaultValue = "500ms", description = "First retry delay after an error; doubles per failure")
+    private Duration backoffInitial = Duration.ofMillis(500);
+    @UriParam(defaultValue = "30s", description = "Cap of the retry delay")
+    private Duration backoffMax = Duration.ofSeconds(30);
+    @UriParam(defaultValue = "60s", description = "How long an index below the one acted on must persist to be followed")
+    private Duration indexResetGrace = Duration.ofSeconds(60);
 
     public ConsulWatchEndpoint(String uri, ConsulWatchComponent component, String kind) {
         super(uri, component);
@@ -54,61 +70,66 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
 
     /** Which services to watch: empty (all) or a comma-separated list of names. */
     Predicate<String> serviceFilter() {
-        Set<String> only = split(services);
-        Set<String> excluded = split(exclude);
+        Set<String> only = services;
+        Set<String> excluded = exclude;
         return name -> (only.isEmpty() || only.contains(name)) && !excluded.contains(name);
     }
 
-    private static Set<String> split(String list) {
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    /** Refuses a zero first retry delay (a busy loop against Consul) and a cap below it; called at creation. */
+    void validateOptions() {
+        String endpoint = "consul-watch:" + kind;
+        if (backoffInitial.isZero()) {
+            throw new IllegalArgumentException(endpoint + ": backoffInitial must be longer than 0 (0ms given)");
+        }
+        EndpointOptions.requireNotShorter(endpoint, "backoffMax", backoffMax, "backoffInitial", backoffInitial);
     }
 
-    public String getServices() {
+    public Set<String> getServices() {
         return services;
     }
 
     /** Comma-separated service names to watch; empty = every service in the catalog. */
-    public void setServices(String services) {
-        this.services = services;
+    public void setServices(Set<String> services) {
+        this.services = Set.copyOf(services);
     }
 
-    public String getExclude() {
+    public Set<String> getExclude() {
         return exclude;
     }
 
     /** Comma-separated service names never rendered (default: Consul's own "consul" service). */
-    public void setExclude(String exclude) {
-        this.exclude = exclude;
+    public void setExclude(Set<String> exclude) {
+        this.exclude = Set.copyOf(exclude);
     }
 
-    public String getMinInterval() {
+    public Duration getMinInterval() {
         return minInterval;
     }
 
     /** Least time between two requests of one long poll. */
-    public void setMinInterval(String minInterval) {
+    public void setMinInterval(Duration minInterval) {
         this.minInterval = minInterval;
     }
 
-    public String getBackoffInitial() {
+    public Duration getBackoffInitial() {
         return backoffInitial;
     }
 
     /** First retry delay after an error; doubles per failure. */
-    public void setBackoffInitial(String backoffInitial) {
+    public void setBackoffInitial(Duration backoffInitial) {
         this.backoffInitial = backoffInitial;
     }
 
-    public String getBackoffMax() {
+    public Duration getBackoffMax() {
         return backoffMax;
     }
 
     /** Cap of the retry delay. */
-    public void setBackoffMax(String backoffMax) {
+    public void setBackoffMax(Duration backoffMax) {
         this.backoffMax = backoffMax;
     }
 
-    public String getIndexResetGrace() {
+    public Duration getIndexResetGrace() {
         return indexResetGrace;
     }
 
@@ -117,7 +138,7 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
      * the reset (a snapshot restore) and follows it; until then such answers are errors (kind index_reset) and the
      * config stays as it is. An index passing the old one again ends the wait at once.
      */
-    public void setIndexResetGrace(String indexResetGrace) {
+    public void setIndexResetGrace(Duration indexResetGrace) {
         this.indexResetGrace = indexResetGrace;
     }
 }

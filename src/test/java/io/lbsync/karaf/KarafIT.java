@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -81,7 +83,10 @@ class KarafIT {
         StringBuilder text = new StringBuilder("# written by KarafIT\n");
         cfg.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(karaf.resolve("etc/lbsync.cfg"), text);
-        installBundleIntoSystemRepository();
+        Path installed = installBundleIntoSystemRepository();
+        // the Consul simulator is a test and demo tool: neither it nor the demo is in the bundle (docs/consul-simulator.md)
+        assertThat(entries(installed)).as("classes of " + installed).isNotEmpty()
+                .noneMatch(e -> e.startsWith("io/lbsync/consulsim/") || e.startsWith("io/lbsync/demo/"));
 
         startKaraf();
         register("i-1", 9101);
@@ -89,6 +94,9 @@ class KarafIT {
         client("feature:install lbsync");
         await().atMost(Duration.ofSeconds(60)).until(() -> live().contains(" 127.0.0.1:9101"));
         assertThat(live()).contains("backend " + service);
+        // and the running Karaf finds no simulator class in any bundle, while it does find lbsync's own
+        assertThat(client("bundle:find-class LbsyncActivator")).contains("io/lbsync/karaf/LbsyncActivator");
+        assertThat(client("bundle:find-class ConsulSimulator")).doesNotContain("consulsim");
         assertThat(karafLog()).contains("event=route id=").contains("(lbsync) started");
         assertThat(lbsyncThreads()).isNotEmpty();
 
@@ -182,7 +190,7 @@ class KarafIT {
     }
 
     /** The feature's bundle URL is mvn:io.lbsync/lbsync/VERSION/jar/karaf: Karaf's system/ folder is a Maven repository. */
-    private void installBundleIntoSystemRepository() throws IOException {
+    private Path installBundleIntoSystemRepository() throws IOException {
         Matcher m = Pattern.compile("mvn:([^/]+)/([^/]+)/([^/]+)/jar/karaf").matcher(Files.readString(FEATURES));
         assertThat(m.find()).as("bundle URL in " + FEATURES).isTrue();
         String group = m.group(1), artifact = m.group(2), version = m.group(3);
@@ -190,6 +198,14 @@ class KarafIT {
                 .resolve(artifact + "-" + version + "-karaf.jar");
         Files.createDirectories(target.getParent());
         Files.copy(BUNDLE, target, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    /** The class files of a jar (its embedded jars not opened). */
+    private static List<String> entries(Path jar) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return file.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class")).toList();
+        }
     }
 
     private ProcessBuilder karafCommand(String... command) {
