@@ -62,13 +62,19 @@ public final class Environments {
     }
 
     static Declaration declarationOf(ServiceInstance instance) {
-        TreeSet<String> values = new TreeSet<>();
-        instance.tags().stream().filter(t -> t.startsWith(ENV_TAG)).map(t -> t.substring(ENV_TAG.length())).forEach(values::add);
         String meta = instance.meta().get(ENV_META);
+        TreeSet<String> values = null; // most instances declare nothing: no set for them
+        for (String tag : instance.tags()) {
+            if (tag.startsWith(ENV_TAG)) {
+                values = values == null ? new TreeSet<>() : values;
+                values.add(tag.substring(ENV_TAG.length()));
+            }
+        }
         if (meta != null) {
+            values = values == null ? new TreeSet<>() : values;
             values.add(meta);
         }
-        if (values.isEmpty()) {
+        if (values == null) {
             return Declaration.NONE;
         }
         String declared = String.join(",", values);

@@ -9,10 +9,7 @@ import java.util.regex.Pattern;
  * shape reach a config file, so none can become config syntax (no spaces, newlines, quotes, '#', ';', braces).
  */
 public final class SafeValues {
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-    private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern UNSAFE_ID_CHARS = Pattern.compile("[^A-Za-z0-9_.-]");
     private static final int MAX_ID = 100;
 
@@ -28,7 +25,7 @@ public final class SafeValues {
         if (raw == null) {
             return Optional.empty();
         }
-        if (IPV4.matcher(raw).matches() || isDnsName(raw)) {
+        if (isIpv4(raw) || isDnsName(raw)) {
             return Optional.of(raw);
         }
         return ipv6(raw).map(SafeValues::canonical);
@@ -83,26 +80,74 @@ public final class SafeValues {
 
     /** A dotted-quad IPv4 literal, without leading zeros (which some resolvers read as octal). */
     public static boolean isIpv4(String raw) {
-        return raw != null && IPV4.matcher(raw).matches();
+        if (raw == null || raw.length() < 7 || raw.length() > 15) {
+            return false;
+        }
+        int octets = 0;
+        int i = 0;
+        int n = raw.length();
+        while (i < n) {
+            int start = i;
+            int value = 0;
+            while (i < n && raw.charAt(i) >= '0' && raw.charAt(i) <= '9') {
+                value = value * 10 + raw.charAt(i) - '0';
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || digits > 3 || value > 255 || (digits > 1 && raw.charAt(start) == '0')) {
+                return false;
+            }
+            octets++;
+            if (i == n) {
+                break;
+            }
+            if (raw.charAt(i) != '.' || octets == 4) {
+                return false;
+            }
+            i++;
+            if (i == n) {
+                return false; // a trailing dot
+            }
+        }
+        return octets == 4;
     }
 
     public static boolean isIpv6(String raw) {
         return raw != null && ipv6(raw).isPresent();
     }
 
+    /**
+     * Labels of letters, digits and inner '-', 1-63 characters, joined by '.', at most 253 characters, one trailing
+     * '.' allowed; the last label not all digits (999.1.1.1 is a mistyped IPv4 address, not a name). A loop, not a
+     * regular expression: it runs for every instance of every render.
+     */
     public static boolean isDnsName(String raw) {
-        if (raw.isEmpty() || raw.length() > 253) {
+        int n = raw.endsWith(".") ? raw.length() - 1 : raw.length();
+        if (n <= 0 || raw.length() > 253) {
             return false;
         }
-        String name = raw.endsWith(".") ? raw.substring(0, raw.length() - 1) : raw;
-        String[] labels = name.split("\\.", -1);
-        for (String label : labels) {
-            if (!DNS_LABEL.matcher(label).matches()) {
+        int labelStart = 0;
+        boolean allDigits = true;
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? raw.charAt(i) : '.';
+            if (c == '.') {
+                int length = i - labelStart;
+                if (length < 1 || length > 63 || raw.charAt(labelStart) == '-' || raw.charAt(i - 1) == '-') {
+                    return false;
+                }
+                if (i < n) {
+                    labelStart = i + 1;
+                    allDigits = true;
+                }
+                continue;
+            }
+            boolean digit = c >= '0' && c <= '9';
+            if (!(digit || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-')) {
                 return false;
             }
+            allDigits &= digit;
         }
-        // An all-digit last label is a mistyped IPv4 address (999.1.1.1), not a name.
-        return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
+        return !allDigits;
     }
 
     /**
@@ -110,8 +155,13 @@ public final class SafeValues {
      * before lower-casing: Unicode lower-cases some letters into ASCII ones (the Kelvin sign into "k").
      */
     public static Optional<String> hostName(String raw) {
-        if (raw == null || !raw.chars().allMatch(c -> c < 0x80)) {
+        if (raw == null) {
             return Optional.empty();
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) >= 0x80) {
+                return Optional.empty();
+            }
         }
         String host = raw.trim().toLowerCase(Locale.ROOT);
         String rest = host.startsWith("*.") ? host.substring(2) : host;
@@ -163,8 +213,21 @@ public final class SafeValues {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
+    private static boolean onlyIdentifierChars(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A name usable as a backend/server/upstream name: unsafe characters become '_', never empty. */
     public static String identifier(String raw) {
+        if (raw != null && !raw.isEmpty() && raw.length() <= MAX_ID && onlyIdentifierChars(raw)) {
+            return raw; // the usual case, without a copy
+        }
         String id = UNSAFE_ID_CHARS.matcher(raw == null ? "" : raw).replaceAll("_");
         if (id.length() > MAX_ID) {
             id = id.substring(0, MAX_ID);

@@ -8,13 +8,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Turns a {@link ConsulState} into the immutable data model templates see (documented in docs/templates.md).
@@ -116,8 +117,8 @@ public final class TemplateModelBuilder {
             TreeSet<String> hosts = new TreeSet<>();
             List<Map<String, Object>> servers = new ArrayList<>();
             UniqueNames serverNames = new UniqueNames();
-            // counted once per service: a per-instance scan would be quadratic in large services
-            Map<String, Long> copiesOfId = passing.stream().collect(Collectors.groupingBy(ServiceInstance::id, Collectors.counting()));
+            // found once per service: a per-instance scan would be quadratic in large services
+            Set<String> duplicateIds = duplicateIds(passing);
             for (ServiceInstance instance : passing) {
                 Optional<String> address = SafeValues.address(instance.address());
                 if (address.isEmpty()) {
@@ -130,7 +131,7 @@ public final class TemplateModelBuilder {
                     continue;
                 }
                 hosts.addAll(hostsOf(instance, rejections));
-                Map<String, Object> server = server(instance, address.get(), serverNames, copiesOfId.get(instance.id()) > 1);
+                Map<String, Object> server = server(instance, address.get(), serverNames, duplicateIds.contains(instance.id()));
                 servers.add(raw ? withRaw(server, rawInstance(instance)) : server);
             }
             Map<String, Object> m = new LinkedHashMap<>();
@@ -145,6 +146,17 @@ public final class TemplateModelBuilder {
             }
             return Collections.unmodifiableMap(m);
         }
+    }
+
+    private static Set<String> duplicateIds(List<ServiceInstance> instances) {
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
+        for (ServiceInstance instance : instances) {
+            if (!seen.add(instance.id())) {
+                duplicates.add(instance.id());
+            }
+        }
+        return duplicates;
     }
 
     private static Map<String, Object> server(ServiceInstance instance, String address, UniqueNames names, boolean duplicateId) {
@@ -192,10 +204,17 @@ public final class TemplateModelBuilder {
 
     static List<String> hostsOf(ServiceInstance instance, RejectedValues.Collector rejections) {
         List<String> raw = new ArrayList<>();
-        instance.tags().stream().filter(t -> t.startsWith(HOST_TAG)).map(t -> t.substring(HOST_TAG.length())).forEach(raw::add);
+        for (String tag : instance.tags()) {
+            if (tag.startsWith(HOST_TAG)) {
+                raw.add(tag.substring(HOST_TAG.length()));
+            }
+        }
         String meta = instance.meta().get(HOST_META);
         if (meta != null) {
             raw.addAll(Arrays.asList(meta.split(",")));
+        }
+        if (raw.isEmpty()) {
+            return List.of();
         }
         List<String> hosts = new ArrayList<>();
         for (String candidate : raw) {
