@@ -7,9 +7,10 @@ import java.util.List;
 import org.apache.camel.main.Main;
 
 /**
- * Entry point. {@code java -jar lbsync.jar [--once] [--demo] [--config=FILE]}:
+ * Entry point. {@code java -jar lbsync.jar [--once | --dry] [--demo] [--config=FILE] [--version]}:
  * runs until stopped; --once renders every enabled target once after the first full sync and exits
- * (non-zero if anything failed); --demo starts a built-in Consul simulator with sample services.
+ * (non-zero if anything failed); --dry does the same up to validation and prints what would change (exit 0: nothing,
+ * 2: something, 1: an error); --demo starts a built-in Consul simulator with sample services.
  */
 public final class LbsyncMain {
     private LbsyncMain() {
@@ -18,19 +19,33 @@ public final class LbsyncMain {
     public static void main(String[] args) throws Exception {
         List<String> options = List.of(args);
         if (options.contains("--help") || options.contains("-h")) {
-            System.out.println("usage: java -jar lbsync.jar [--once] [--demo] [--config=application.properties]");
+            System.out.println("usage: java -jar lbsync.jar [--once | --dry] [--demo] [--config=application.properties] [--version]");
+            System.out.println("  --once     render, validate and install every enabled target once, then exit (0 = all done)");
+            System.out.println("  --dry      render and validate every enabled target once and print what would change as a diff;");
+            System.out.println("             touches no file and no proxy; exit 0 = nothing would change, 2 = something would, 1 = error");
+            System.out.println("  --demo     a built-in Consul with sample services (try it without a Consul)");
+            System.out.println("  --version  print the version");
+            return;
+        }
+        if (options.contains("--version")) {
+            System.out.println("lbsync " + Version.current());
             return;
         }
         for (String option : options) {
-            if (!option.equals("--once") && !option.equals("--demo") && !option.startsWith("--config=")) {
+            if (!List.of("--once", "--dry", "--demo").contains(option) && !option.startsWith("--config=")) {
                 System.err.println("lbsync: unknown option " + option + " (try --help)");
                 System.exit(2);
             }
         }
+        if (options.contains("--once") && options.contains("--dry")) {
+            System.err.println("lbsync: --once installs, --dry does not: give one of them");
+            System.exit(2);
+        }
         String config = options.stream().filter(o -> o.startsWith("--config=")).map(o -> o.substring(9)).findFirst()
                 .orElse(System.getenv().getOrDefault("LBSYNC_CONFIG", "application.properties"));
         try {
-            System.exit(run(config, options.contains("--once"), options.contains("--demo")));
+            RunMode mode = options.contains("--dry") ? RunMode.DRY : options.contains("--once") ? RunMode.ONCE : RunMode.DAEMON;
+            System.exit(run(config, mode, options.contains("--demo")));
         } catch (Exception e) {
             // Configuration mistakes are the usual cause: one clear line naming the property, not a stack trace.
             System.err.println("lbsync: cannot start: " + rootMessage(e));
@@ -56,8 +71,11 @@ public final class LbsyncMain {
     }
 
     /** Runs lbsync and returns the exit code. */
-    static int run(String configFile, boolean once, boolean demo) throws Exception {
+    static int run(String configFile, RunMode mode, boolean demo) throws Exception {
         Main main = newMain(configFile);
+        if (mode != RunMode.DAEMON) {
+            mode.overrides().forEach(main::addOverrideProperty);
+        }
         DemoScenario scenario = null;
         if (demo) {
             scenario = DemoScenario.start();
@@ -72,7 +90,7 @@ public final class LbsyncMain {
                 main.addOverrideProperty("lbsync.nginx.param.error_log", out.resolve("nginx-error.log").toString());
             }
         }
-        OnceMode onceMode = once ? new OnceMode(main) : null;
+        OnceMode onceMode = mode != RunMode.DAEMON ? new OnceMode(main, mode == RunMode.DRY) : null;
         if (onceMode != null) {
             main.addMainListener(onceMode);
         }

@@ -10,14 +10,19 @@ import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** --once: wait until every enabled target went through its pipeline once, then stop with 0 or 1. */
+/**
+ * --once and --dry: wait until every enabled target went through its pipeline once, then stop. --once: 0 when all
+ * did, else 1. --dry: 1 when one failed (validation included), 2 when one would change its file, else 0.
+ */
 final class OnceMode extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(OnceMode.class);
     private final Main main;
+    private final boolean dry;
     private volatile int exitCode = 1;
 
-    OnceMode(Main main) {
+    OnceMode(Main main, boolean dry) {
         this.main = main;
+        this.dry = dry;
     }
 
     @Override
@@ -47,7 +52,9 @@ final class OnceMode extends MainListenerSupport {
         if (!allDone) {
             LOG.error("event=once-timeout reason=\"no complete sync with Consul within {}\"", timeout);
         }
-        exitCode = allDone && !anyFailed ? 0 : 1;
+        boolean anyWouldChange = targets.stream().anyMatch(t -> t.status() != null
+                && t.status().result() == io.lbsync.install.TargetStatus.Result.WOULD_CHANGE);
+        exitCode = !allDone || anyFailed ? 1 : dry && anyWouldChange ? 2 : 0;
         LOG.info("event=once-done exit={}", exitCode);
         main.completed();
     }

@@ -46,6 +46,13 @@ class JarIT {
     }
 
     @Test
+    void versionPrintsTheJarsVersion(@TempDir Path cwd) throws Exception {
+        Run run = run(cwd, Map.of(), "--version");
+        assertThat(run.exit()).isZero();
+        assertThat(run.output().strip()).matches("lbsync \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
     void aBadPropertyStopsStartupWithItsName(@TempDir Path cwd) throws Exception {
         Run run = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "LBSYNC_CONSUL_WAIT", "forever"), "--once");
         assertThat(run.exit()).isEqualTo(1);

@@ -112,7 +112,7 @@ class LbsyncRouteIT {
         StringBuilder text = new StringBuilder();
         properties().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(config, text);
-        assertThat(LbsyncMain.run(config.toString(), true, false)).isZero();
+        assertThat(LbsyncMain.run(config.toString(), RunMode.ONCE, false)).isZero();
         assertThat(live()).contains(" 127.0.0.1:9103");
     }
 
@@ -124,7 +124,7 @@ class LbsyncRouteIT {
         StringBuilder text = new StringBuilder("lbsync.haproxy.template=" + template + "\n");
         properties().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(config, text);
-        assertThat(LbsyncMain.run(config.toString(), true, false)).isEqualTo(1);
+        assertThat(LbsyncMain.run(config.toString(), RunMode.ONCE, false)).isEqualTo(1);
         assertThat(output).doesNotExist();
     }
 

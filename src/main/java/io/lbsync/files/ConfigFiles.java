@@ -24,9 +24,14 @@ public final class ConfigFiles {
 
     /** @param mode the permissions every installed file gets (the live file and its backup) */
     public ConfigFiles(Path live, Set<PosixFilePermission> mode) {
+        this(live, mode, live.toAbsolutePath().getParent());
+    }
+
+    /** @param stagingDir where the staged file is written: next to the live file, except for a dry run (a temp dir) */
+    public ConfigFiles(Path live, Set<PosixFilePermission> mode, Path stagingDir) {
         this.live = live.toAbsolutePath();
         this.mode = Set.copyOf(mode);
-        this.staged = this.live.resolveSibling("." + this.live.getFileName() + ".lbsync-staged");
+        this.staged = stagingDir.resolve("." + this.live.getFileName() + ".lbsync-staged");
         this.backup = this.live.resolveSibling(this.live.getFileName() + ".bak");
     }
 

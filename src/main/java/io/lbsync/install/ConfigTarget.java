@@ -14,6 +14,7 @@ import io.lbsync.render.TemplateParams;
 import io.lbsync.runtimeapi.RuntimeApi;
 import io.lbsync.watch.Backoff;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +45,7 @@ public class ConfigTarget {
     private final TargetMetrics metrics;
     private final TargetHistory history;
     private final Optional<RuntimeApi> runtime;
+    private final Optional<Path> dryRunStaging;
     private final Backoff retryBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(1));
     private volatile TargetStatus status;
     private volatile boolean reloadPending;
@@ -54,13 +56,21 @@ public class ConfigTarget {
      */
     public ConfigTarget(TargetSettings settings, TemplateParams params, Optional<Reloader> reloader, TargetMetrics metrics,
                         TargetHistory history, Optional<RuntimeApi> runtime) {
+        this(settings, params, reloader, metrics, history, runtime, Optional.empty());
+    }
+
+    /** @param dryRunStaging --dry: stage into this (temporary) directory, never next to the live file */
+    public ConfigTarget(TargetSettings settings, TemplateParams params, Optional<Reloader> reloader, TargetMetrics metrics,
+                        TargetHistory history, Optional<RuntimeApi> runtime, Optional<Path> dryRunStaging) {
         this.settings = settings;
+        this.dryRunStaging = dryRunStaging;
         this.params = params;
         this.reloader = reloader;
         this.metrics = metrics;
         this.history = history;
         this.runtime = runtime;
-        this.files = new ConfigFiles(settings.output(), settings.fileMode());
+        this.files = new ConfigFiles(settings.output(), settings.fileMode(),
+                dryRunStaging.orElse(settings.output().toAbsolutePath().getParent()));
         this.validateCommand = settings.validates()
                 ? Optional.of(CommandLine.split("lbsync." + settings.name() + ".validate-command", settings.validateCommand()))
                 : Optional.empty();
@@ -90,7 +100,7 @@ public class ConfigTarget {
 
     /** First step: a run of this target over Consul's newest complete state. */
     public InstallRun start(ConsulState state) {
-        InstallRun run = new InstallRun(name(), state);
+        InstallRun run = new InstallRun(name(), state, dryRunStaging.isPresent());
         run.setReloadVia(reloader.isEmpty() ? InstallRun.ReloadVia.NONE
                 : reloader.get() instanceof CommandReloader ? InstallRun.ReloadVia.COMMAND : InstallRun.ReloadVia.MASTER_CLI);
         return run;
@@ -168,6 +178,26 @@ public class ConfigTarget {
             throw new InstallException(name() + ": validation rejected the new config, live file unchanged ("
                     + (result == null ? "the validate command did not run" : result.describe()) + ")");
         }
+        return run;
+    }
+
+    /**
+     * --dry, after validation: prints what would change as a unified diff (stdout) and removes the staged file; the
+     * route stops here, so the live file, its backup and the proxy are untouched.
+     */
+    public InstallRun showDryRun(InstallRun run) {
+        files.discardStaged();
+        List<String> diff = ConfigDiff.unified(files.liveText(), run.getText(), Integer.MAX_VALUE);
+        StringBuilder out = new StringBuilder();
+        out.append("--- ").append(files.live()).append(" (live)\n");
+        out.append("+++ ").append(files.live()).append(" (lbsync --dry, target ").append(name()).append(")\n");
+        diff.forEach(line -> out.append(line).append('\n'));
+        synchronized (System.out) {
+            System.out.print(out);
+            System.out.flush();
+        }
+        status = new TargetStatus(TargetStatus.Result.WOULD_CHANGE, Instant.now(), diff.size() + " diff lines");
+        LOG.info("event=dry-run target={} file={} diff_lines={}", name(), files.live(), diff.size());
         return run;
     }
 

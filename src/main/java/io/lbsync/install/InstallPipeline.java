@@ -53,6 +53,8 @@ public final class InstallPipeline {
     private final Targets histories = new Targets();
     private final TargetTemplateLoader templates = new TargetTemplateLoader();
     private final List<Added> targets = new ArrayList<>();
+    /** lbsync --dry (lbsync.dry-run=true): staged files go here, never next to a live file. */
+    private final Optional<Path> dryRunStaging;
 
     private record Added(ConfigTarget target, String templateName) {
     }
@@ -65,6 +67,18 @@ public final class InstallPipeline {
         camel.getRegistry().bind(FREEMARKER, SandboxedFreemarker.create(templates));
         camel.getRegistry().bind(COMMAND_BINDING, new TargetCommandBinding());
         camel.getRegistry().bind(COMMAND_EXECUTOR, new BoundedCommandExecutor(runner));
+        this.dryRunStaging = camel.getPropertiesComponent().resolveProperty("lbsync.dry-run").map(String::strip)
+                .filter("true"::equals).map(v -> temporaryDirectory());
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            Path dir = Files.createTempDirectory("lbsync-dry-");
+            dir.toFile().deleteOnExit(); // empty by then: each dry run removes its staged file
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("--dry: cannot create a temporary directory", e);
+        }
     }
 
     public Targets histories() {
@@ -77,7 +91,8 @@ public final class InstallPipeline {
 
     /** Adds a target as configured, its commands checked; {@code demo}: a missing validator skips validation instead. */
     public ConfigTarget add(TargetSettings settings, boolean demo) {
-        return add(checkCommands(settings, demo), runtimeApi(settings));
+        TargetSettings checked = checkCommands(settings, demo);
+        return add(checked, dryRunStaging.isPresent() ? Optional.empty() : runtimeApi(checked));
     }
 
     /** Adds a target with the given runtime API (tests stand in for HAProxy's). */
@@ -86,7 +101,7 @@ public final class InstallPipeline {
         String templateName = templates.add(t.name(), t.template());
         TemplateParams params = new TemplateParams(t.name(), camel.getPropertiesComponent()::resolveProperty);
         ConfigTarget target = new ConfigTarget(t, params, reloader, new TargetMetrics(metrics, t.name()), histories.history(t.name()),
-                runtime);
+                runtime, dryRunStaging);
         camel.getRegistry().bind(t.name(), target);
         targets.add(new Added(target, templateName));
         runtime.ifPresent(r -> LOG.info("event=runtime-api target={} via=\"{}\"", t.name(), r.describe()));

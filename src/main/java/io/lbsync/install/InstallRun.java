@@ -16,6 +16,7 @@ public final class InstallRun {
 
     private final String target;
     private final ConsulState state;
+    private final boolean dryRun;
     private boolean held;
     private Map<String, Object> templateModel;
     private String text;
@@ -32,8 +33,19 @@ public final class InstallRun {
     private CommandRole runningCommand;
 
     public InstallRun(String target, ConsulState state) {
+        this(target, state, false);
+    }
+
+    /** @param dryRun --dry: the route stops after validation and shows the difference instead of installing */
+    public InstallRun(String target, ConsulState state, boolean dryRun) {
         this.target = target;
         this.state = state;
+        this.dryRun = dryRun;
+    }
+
+    /** True for lbsync --dry: validated, then only shown (the route stops before the swap). */
+    public boolean isDryRun() {
+        return dryRun;
     }
 
     /** The target (lbsync.targets) this run is for; its bean has the same name. */
