@@ -90,6 +90,13 @@ public class LbsyncConfiguration implements CamelConfiguration {
     private static void logRoutes(CamelContext camel) {
         camel.getRoutes().forEach(r -> LOG.info("event=route id={} from=\"{}\" auto_startup={}", r.getRouteId(),
                 r.getEndpoint().getEndpointUri(), r.isAutoStartup()));
+        var properties = camel.getPropertiesComponent();
+        if (properties.resolveProperty("camel.server.enabled").map(Boolean::parseBoolean).orElse(false)) {
+            // the address the server really binds (Camel's own summary always prints 0.0.0.0)
+            LOG.info("event=http-server url=http://{}:{}/ status=/status health=/observe/health metrics=/observe/metrics",
+                    properties.resolveProperty("camel.server.host").orElse("0.0.0.0"),
+                    properties.resolveProperty("camel.server.port").orElse("8080"));
+        }
     }
 
     /**

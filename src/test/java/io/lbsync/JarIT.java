@@ -3,10 +3,13 @@ package io.lbsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.lbsync.testsupport.ConsulTestCluster;
+import io.lbsync.testsupport.LbsyncTestProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +46,42 @@ class JarIT {
         assertThat(Files.readString(output)).contains("backend web", "backend api", "server web-1 127.0.0.1:9101");
         Process check = new ProcessBuilder("haproxy", "-c", "-q", "-f", output.toString()).redirectErrorStream(true).start();
         assertThat(check.waitFor()).isZero();
+    }
+
+    @Test
+    void aHealthyStartAChangeAndAStopLogNoWarningOrError(@TempDir Path cwd) throws Exception {
+        try (ConsulTestCluster cluster = ConsulTestCluster.start("node-1")) {
+            Map<String, String> p = LbsyncTestProperties.forCluster(cluster);
+            Path output = cwd.resolve("haproxy.cfg");
+            String service = ConsulTestCluster.unique("quiet");
+            StringBuilder config = new StringBuilder();
+            p.put("lbsync.haproxy.output", output.toString());
+            p.put("lbsync.routes", ROUTES.toString());
+            p.put("lbsync.leader.key-prefix", ConsulTestCluster.unique("lbsync-test/leader"));
+            p.forEach((k, v) -> config.append(k).append('=').append(v).append('\n'));
+            Files.writeString(cwd.resolve("operator.properties"), config);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Path log = cwd.resolve("lbsync.log");
+            Process lbsync = new ProcessBuilder(java, "-jar", JAR.toString(), "--config=" + cwd.resolve("operator.properties"))
+                    .directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                cluster.http().registerService(cluster.nodes().get(0), "{\"ID\":\"" + service + "-1\",\"Name\":\"" + service
+                        + "\",\"Address\":\"127.0.0.1\",\"Port\":9401}").requireOk();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                        .until(() -> Files.isRegularFile(output) && Files.readString(output).contains("127.0.0.1:9401"));
+                // past the leader election's first rounds: camel-master warned 5 s after taking leadership
+                Thread.sleep(7_000);
+            } finally {
+                lbsync.destroy(); // SIGTERM, as systemd stops it
+                if (!lbsync.waitFor(60, TimeUnit.SECONDS)) {
+                    lbsync.destroyForcibly();
+                }
+            }
+            String text = Files.readString(log);
+            assertThat(text).contains("event=installed", "event=http-server url=http://127.0.0.1:");
+            assertThat(text.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")))
+                    .as("WARN/ERROR lines of a healthy run").isEmpty();
+        }
     }
 
     @Test
