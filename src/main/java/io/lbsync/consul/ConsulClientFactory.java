@@ -1,11 +1,11 @@
 package io.lbsync.consul;
 
+import io.lbsync.DaemonThreads;
 import io.lbsync.config.ConsulSettings;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Service;
 
@@ -33,12 +33,13 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
     private static final AtomicInteger FACTORIES = new AtomicInteger();
 
     private final ConsulSettings settings;
+    private final String threadPrefix = "lbsync-consul-http-" + FACTORIES.incrementAndGet();
     private final ExecutorService executor;
     private final HttpClient http;
 
     private ConsulClientFactory(ConsulSettings settings) {
         this.settings = settings;
-        this.executor = Executors.newFixedThreadPool(THREADS, daemonThreads("lbsync-consul-http-" + FACTORIES.incrementAndGet()));
+        this.executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named(threadPrefix));
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
@@ -65,6 +66,11 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
         return new ConsulClient(http, settings.url(), settings.token()::current, settings.readTimeout());
     }
 
+    /** The name prefix of this factory's executor threads ({@code lbsync-consul-http-<n>}). */
+    String threadPrefix() {
+        return threadPrefix;
+    }
+
     @Override
     public void start() {
         // built ready to use
@@ -79,14 +85,5 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
