@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Service;
 
 /**
@@ -19,34 +18,54 @@ import org.apache.camel.Service;
  * The ACL token is not part of the client: each request reads it from {@link io.lbsync.config.ConsulToken} (a rotated
  * token file needs no rebuild) and sends it in the X-Consul-Token header only.
  * <p>
+ * Plain-http factories share one JVM-wide HttpClient and every factory shares one fixed executor: a context that is
+ * stopped and started again (Karaf, tests) reuses the idle connections of the one before instead of leaving them open
+ * next to its own (JDK 17's HttpClient cannot be closed; its idle connections would count against Consul's per-client
+ * limit until its keep-alive ran out). An https factory has its own client (its own TLS context), shut down on close
+ * where the JDK can (21+), else left to the garbage collector.
+ * <p>
  * A Camel {@link Service}: added to the context, it is closed when the context stops.
  */
 public final class ConsulClientFactory implements Service, AutoCloseable {
     /** Connect timeout of every Consul connection. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /**
-     * Threads of the HTTP client's executor (it completes exchanges: short, non-blocking tasks; the callers block in
-     * {@code send}). With the client's own selector thread, the Consul stack costs 1 + this many threads, however many
-     * calls run.
+     * Threads of the executor every Consul HttpClient of the JVM completes its exchanges on (short, non-blocking tasks;
+     * the callers block in {@code send}). With one selector thread per HttpClient, the Consul stack costs 1 + this many
+     * threads, however many calls, token rotations or context restarts.
      */
     static final int THREADS = 2;
-    private static final AtomicInteger FACTORIES = new AtomicInteger();
+    static final String THREAD_PREFIX = "lbsync-consul-http";
+    private static final ExecutorService EXECUTOR = Executors.newFixedThreadPool(THREADS, DaemonThreads.named(THREAD_PREFIX));
+    private static HttpClient sharedPlain;
 
     private final ConsulSettings settings;
-    private final String threadPrefix = "lbsync-consul-http-" + FACTORIES.incrementAndGet();
-    private final ExecutorService executor;
     private final HttpClient http;
+    private final boolean own;
 
     private ConsulClientFactory(ConsulSettings settings) {
         this.settings = settings;
-        this.executor = Executors.newFixedThreadPool(THREADS, DaemonThreads.named(threadPrefix));
+        this.own = settings.tls().isPresent();
+        this.http = own ? build(settings) : sharedPlain();
+    }
+
+    private static synchronized HttpClient sharedPlain() {
+        if (sharedPlain == null) {
+            sharedPlain = build(null);
+        }
+        return sharedPlain;
+    }
+
+    private static HttpClient build(ConsulSettings tlsSettings) {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor);
-        settings.tls().ifPresent(tls -> builder.sslContext(tls.context()));
-        this.http = builder.build();
+                .executor(EXECUTOR);
+        if (tlsSettings != null) {
+            tlsSettings.tls().ifPresent(tls -> builder.sslContext(tls.context()));
+        }
+        return builder.build();
     }
 
     /** Builds the process's Consul stack; make it once (LbsyncConfiguration) and pass it on. */
@@ -66,11 +85,6 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
         return new ConsulClient(http, settings.url(), settings.token()::current, settings.readTimeout());
     }
 
-    /** The name prefix of this factory's executor threads ({@code lbsync-consul-http-<n>}). */
-    String threadPrefix() {
-        return threadPrefix;
-    }
-
     @Override
     public void start() {
         // built ready to use
@@ -81,9 +95,18 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
         close();
     }
 
-    /** Stops the client's threads; calls still running fail. */
+    /**
+     * An https factory's own client is shut down (JDK 21+: {@code HttpClient.shutdownNow()}, calls still running
+     * fail); the shared plain-http client and the executor stay for the next context of this JVM.
+     */
     @Override
     public void close() {
-        executor.shutdownNow();
+        if (own) {
+            try {
+                HttpClient.class.getMethod("shutdownNow").invoke(http);
+            } catch (ReflectiveOperationException e) {
+                // JDK 17: no way to close it; its selector thread ends and its connections close once it is collected
+            }
+        }
     }
 }

@@ -34,6 +34,7 @@ class ConsulClientTest {
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final java.util.Set<Integer> ports = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer server;
     private URI url;
     private ConsulClientFactory factory;
@@ -45,6 +46,7 @@ class ConsulClientTest {
     void server() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
+            ports.add(exchange.getRemoteAddress().getPort());
             seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath()
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()),
                     exchange.getRequestHeaders().getFirst("X-Consul-Token")));
@@ -136,6 +138,16 @@ class ConsulClientTest {
     }
 
     @Test
+    void factoriesMadeOneAfterAnotherShareOnePlainHttpClientAndItsIdleConnections() {
+        ConsulClient first = client(ConsulToken.fixed(Optional.empty()));
+        first.get("/v1/agent/self");
+        factory.close(); // a context that stopped; the next one starts
+        ConsulClient second = client(ConsulToken.fixed(Optional.empty()));
+        second.get("/v1/agent/self");
+        assertThat(ports).as("the second factory reused the first one's idle connection").hasSize(1);
+    }
+
+    @Test
     void manyCallsAndTokenRotationsCostNoNewThreads() throws Exception {
         Path file = dir.resolve("token");
         Files.writeString(file, "t0");
@@ -161,8 +173,8 @@ class ConsulClientTest {
             callers.shutdownNow();
         }
         java.util.Set<Thread> after = Thread.getAllStackTraces().keySet();
-        assertThat(after.stream().filter(t -> t.getName().startsWith(factory.threadPrefix() + "-")))
-                .as("the factory's fixed executor").hasSizeLessThanOrEqualTo(ConsulClientFactory.THREADS);
+        assertThat(after.stream().filter(t -> t.getName().startsWith(ConsulClientFactory.THREAD_PREFIX + "-")))
+                .as("the one fixed executor").hasSizeLessThanOrEqualTo(ConsulClientFactory.THREADS);
         assertThat(after.stream().filter(t -> !before.contains(t) && t.getName().startsWith("HttpClient-")))
                 .as("no new HTTP client (selector thread) for new calls or a new token").isEmpty();
     }
