@@ -37,6 +37,16 @@ class ConsulConnectionBudgetIT {
             Path output = Path.of(p.get("lbsync.haproxy.output"));
             long beforeRequests = consul.requestCount();
 
+            // Earlier tests in this JVM may have left JDK HttpClients (test support) with idle keep-alive connections to
+            // this agent: JDK 17 cannot close them, but a collected client's selector thread closes them (within ~3 s).
+            // lbsync's own plain-http client is JVM-wide and stays (an app reuses its connections).
+            int before = TcpConnections.established(consul.agentHost(), consul.agentPort(), "127.0.0.1");
+            for (int i = 0; i < 20 && before > 0; i++) {
+                System.gc();
+                Thread.sleep(500);
+                before = TcpConnections.established(consul.agentHost(), consul.agentPort(), "127.0.0.1");
+            }
+            System.out.printf("ConsulConnectionBudgetIT: open TCP connections to the agent before lbsync starts %d%n", before);
             try (ScaleHarness.ConnectionSampler sampler = new ScaleHarness.ConnectionSampler(consul, 2)) {
                 long t0 = System.nanoTime();
                 try (LbsyncApp app = LbsyncApp.start(p)) {
