@@ -79,11 +79,16 @@ class ConsulClientTest {
         return factory.client();
     }
 
+    /** A client whose token comes from a file (lbsync.consul.token-file) holding {@code token} now. */
+    private ConsulClient clientWithTokenFile(Path file, String token) throws IOException {
+        Files.writeString(file, token);
+        return client(ConsulToken.fromFile(file));
+    }
+
     @Test
     void theTokenTravelsInTheHeaderOnlyAndARotatedTokenFileIsUsedWithoutANewClient() throws Exception {
         Path file = dir.resolve("token");
-        Files.writeString(file, "first-secret\n");
-        ConsulClient consul = client(ConsulToken.fromFile(file));
+        ConsulClient consul = clientWithTokenFile(file, "first-secret\n");
         consul.get("/v1/catalog/services?stale");
         Files.writeString(file, "second-secret-longer\n");
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
@@ -150,8 +155,7 @@ class ConsulClientTest {
     @Test
     void manyCallsAndTokenRotationsCostNoNewThreads() throws Exception {
         Path file = dir.resolve("token");
-        Files.writeString(file, "t0");
-        ConsulClient consul = client(ConsulToken.fromFile(file));
+        ConsulClient consul = clientWithTokenFile(file, "t0");
         consul.get("/v1/agent/self");
         java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         ExecutorService callers = Executors.newFixedThreadPool(8);
