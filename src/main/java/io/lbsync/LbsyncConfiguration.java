@@ -2,7 +2,6 @@ package io.lbsync;
 
 import io.lbsync.cleanup.AgentUrls;
 import io.lbsync.cleanup.CatalogReads;
-import io.lbsync.cleanup.ConsulApi;
 import io.lbsync.cleanup.DuplicateCleanup;
 import io.lbsync.cleanup.OwningAgent;
 import io.lbsync.cleanup.RegistrationGuard;
@@ -11,6 +10,8 @@ import io.lbsync.config.LogLevel;
 import io.lbsync.config.Settings;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.command.CommandRunner;
+import io.lbsync.consul.ConsulClient;
+import io.lbsync.consul.ConsulClientFactory;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.InstallPipeline;
 import io.lbsync.guard.ImplausibleChangeGuard;
@@ -26,7 +27,6 @@ import io.lbsync.status.HealthRules;
 import io.lbsync.status.LbsyncHealthCheck;
 import io.lbsync.status.Redaction;
 import io.lbsync.status.StatusReport;
-import io.lbsync.watch.ConsulClients;
 import io.lbsync.watch.WatchHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +64,9 @@ public class LbsyncConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("watchHealth", watchHealth);
         metrics.watch(watchHealth, state);
         metrics.rejectedValues(RejectedValues.shared());
-        MassDropCorroboration corroboration = new MassDropCorroboration(ConsulApi.create(consul, Duration.ofSeconds(10)),
-                consul.url(), consul.datacenter());
+        ConsulClientFactory consulClients = consulClients(camel, consul);
+        MassDropCorroboration corroboration = new MassDropCorroboration(consulClients.client().withTimeout(Duration.ofSeconds(10)),
+                consul.datacenter());
         ConsulResync resync = new ConsulResync();
         camel.getRegistry().bind("consulResync", resync);
         ImplausibleChangeGuard guard = new ImplausibleChangeGuard(settings.integer("lbsync.guard.max-drop-percent", 50),
@@ -82,8 +83,23 @@ public class LbsyncConfiguration implements CamelConfiguration {
             install.add(target, demo);
         }
         install.addRoutesOnStart(() -> logRoutes(camel));
-        bindCleanup(camel, settings, consul, state, metrics);
+        bindCleanup(camel, settings, consulClients, state, metrics);
         bindStatus(camel, settings, consul, state, kv, install);
+    }
+
+    /**
+     * The process's one Consul HTTP stack (bean "consulClients"): the watches (consul-watch finds it in the registry),
+     * the leader election, the cleanup, the registration guard and the change guard all call Consul through it.
+     */
+    private static ConsulClientFactory consulClients(CamelContext camel, ConsulSettings consul) {
+        ConsulClientFactory factory = ConsulClientFactory.create(consul);
+        camel.getRegistry().bind("consulClients", factory);
+        try {
+            camel.addService(factory, true); // closed when the context stops
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the Consul client", e);
+        }
+        return factory;
     }
 
     /** The last lines of the start-up banner: every route, with where it reads from. */
@@ -122,16 +138,17 @@ public class LbsyncConfiguration implements CamelConfiguration {
      * The duplicate cleanup (bean "cleanup") and the registration guard (bean "registrationGuard"), plus the
      * Consul lock that makes master: routes run on one lbsync instance only.
      */
-    private static void bindCleanup(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state,
+    private static void bindCleanup(CamelContext camel, Settings settings, ConsulClientFactory consulClients, ConsulStateStore state,
                                     LbsyncMetrics metrics) {
-        ConsulLeaderElection election = new ConsulLeaderElection(() -> new ConsulClients(consul), LeaderSettings.from(settings));
+        ConsulSettings consul = consulClients.settings();
+        ConsulLeaderElection election = new ConsulLeaderElection(consulClients.client(), LeaderSettings.from(settings));
         try {
             camel.addService(election); // docs/design-notes.md: only this way does the master: component find it in camel-main
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the leader election", e);
         }
-        ConsulApi api = ConsulApi.create(consul, settings.duration("lbsync.cleanup.agent-timeout", "10s"));
-        CatalogReads reads = new CatalogReads(api, consul.url(), consul.datacenter());
+        ConsulClient api = consulClients.client().withTimeout(settings.duration("lbsync.cleanup.agent-timeout", "10s"));
+        CatalogReads reads = new CatalogReads(api, consul.datacenter());
         AgentUrls urls = new AgentUrls(settings.string(AgentUrls.PROPERTY, "http://{address}:8500"), settings::optional);
         boolean dryRun = settings.bool("lbsync.cleanup.dry-run", true);
         DuplicateCleanup cleanup = new DuplicateCleanup(state, reads, new OwningAgent(api, urls), dryRun,

@@ -1,5 +1,8 @@
 package io.lbsync.cleanup;
 
+import io.lbsync.consul.HealthEntry;
+import io.lbsync.model.ServiceInstance;
+
 /**
  * One registration of a service ID on one node, read fresh from the leader before any decision.
  *
@@ -9,6 +12,12 @@ package io.lbsync.cleanup;
  */
 public record Copy(String service, String id, String node, String nodeAddress, String address, int port,
                    boolean passing, long createIndex) {
+
+    /** A registration as {@code /v1/health/service/:name} gave it (io.lbsync.consul.ConsulAnswers). */
+    public static Copy of(HealthEntry entry) {
+        ServiceInstance i = entry.instance();
+        return new Copy(i.service(), i.id(), i.node(), i.nodeAddress(), i.address(), i.port(), i.passing(), entry.createIndex());
+    }
 
     /** The instance runs on the agent's own host: the registration a client made on its local agent. */
     public boolean localToNode() {

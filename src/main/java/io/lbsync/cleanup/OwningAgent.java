@@ -1,5 +1,7 @@
 package io.lbsync.cleanup;
 
+import io.lbsync.consul.ConsulClient;
+import io.lbsync.consul.ConsulResponse;
 import io.lbsync.render.SafeValues;
 import java.net.URI;
 
@@ -10,10 +12,11 @@ import java.net.URI;
  * confirm the copy is gone from its local services.
  */
 public final class OwningAgent {
-    private final ConsulApi api;
+    private final ConsulClient api;
     private final AgentUrls urls;
 
-    public OwningAgent(ConsulApi api, AgentUrls urls) {
+    /** @param api the client to act with (lbsync's, or a registration guard's caller's token) */
+    public OwningAgent(ConsulClient api, AgentUrls urls) {
         this.api = api;
         this.urls = urls;
     }
@@ -26,9 +29,9 @@ public final class OwningAgent {
     public void remove(Copy copy) {
         URI agent = agentOf(copy.node(), copy.nodeAddress());
         requireIdentity(agent, copy.node());
-        String path = "/v1/agent/service/" + ConsulApi.segment(copy.id());
-        ConsulApi.Response r = api.put(agent, "/v1/agent/service/deregister/" + ConsulApi.segment(copy.id()), new byte[0]);
-        ConsulApi.Response check = api.get(agent, path);
+        String path = "/v1/agent/service/" + ConsulClient.segment(copy.id());
+        ConsulResponse r = api.put(agent, "/v1/agent/service/deregister/" + ConsulClient.segment(copy.id()), new byte[0]);
+        ConsulResponse check = api.get(agent, path);
         if (check.status() == 404) {
             // gone, whatever the deregistration answered for an ID the agent no longer had (gone since our read):
             // Consul 1.9 answers 200 without ACLs and 500 "Unknown service" with them, later versions 404

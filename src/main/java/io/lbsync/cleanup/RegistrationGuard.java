@@ -2,6 +2,8 @@ package io.lbsync.cleanup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lbsync.consul.ConsulClient;
+import io.lbsync.consul.ConsulResponse;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.model.ServiceInstance;
@@ -34,12 +36,12 @@ public final class RegistrationGuard {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationGuard.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ConsulApi api;
+    private final ConsulClient api;
     private final CatalogReads reads;
     private final AgentUrls urls;
     private final ConsulStateStore state;
 
-    public RegistrationGuard(ConsulApi api, CatalogReads reads, AgentUrls urls, ConsulStateStore state) {
+    public RegistrationGuard(ConsulClient api, CatalogReads reads, AgentUrls urls, ConsulStateStore state) {
         this.api = api;
         this.reads = reads;
         this.urls = urls;
@@ -57,12 +59,12 @@ public final class RegistrationGuard {
             answer(in, 400, "Request decode failed: " + e.getMessage());
             return;
         }
-        ConsulApi caller = api.withToken(callerToken(in));
+        ConsulClient caller = api.withToken(callerToken(in));
         CatalogReads.Node target = choose(r, reads.aliveAgents());
         URI agent = urls.forNode(target.name(), target.address());
         String replace = in.getHeader("replace-existing-checks", String.class);
-        ConsulApi.Response answer = caller.put(agent, "/v1/agent/service/register"
-                + (replace == null ? "" : "?replace-existing-checks=" + ConsulApi.segment(replace)), body);
+        ConsulResponse answer = caller.put(agent, "/v1/agent/service/register"
+                + (replace == null ? "" : "?replace-existing-checks=" + ConsulClient.segment(replace)), body);
         if (!answer.ok()) {
             answer(in, answer.status(), answer.body());
             return;

@@ -56,7 +56,12 @@ public record ConsulSettings(URI url, ConsulToken token, Optional<ConsulTls> tls
 
     /** Read timeout above Consul's wait + jitter (wait/16), with slack for a slow network. */
     public Duration readTimeout() {
-        return blockingWait.plus(blockingWait.dividedBy(16)).plusSeconds(5);
+        return readTimeout(blockingWait);
+    }
+
+    /** The timeout of a blocking read with this wait: Consul answers within wait × 17/16 (rule 2), plus 5 s of slack. */
+    public static Duration readTimeout(Duration wait) {
+        return wait.plus(wait.dividedBy(16)).plusSeconds(5);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.lbsync.consulsim;
 
+import io.lbsync.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,8 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-JVM imitation of a Consul 1.10 cluster's HTTP API: several agents, each with its own port, node name
@@ -35,8 +34,8 @@ public final class ConsulSimulator implements AutoCloseable {
 
     private ConsulSimulator(Builder b) {
         this.datacenter = b.datacenter;
-        this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("consul-sim-http"));
-        this.scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("consul-sim-timer"));
+        this.httpExecutor = Executors.newCachedThreadPool(DaemonThreads.named("consul-sim-http"));
+        this.scheduler = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("consul-sim-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         AclResolver acl = new AclResolver(b.aclMasterToken);
         this.cluster = new Cluster(b.datacenter, new StateStore(), acl);
@@ -213,15 +212,6 @@ public final class ConsulSimulator implements AutoCloseable {
         } catch (ApiException e) {
             throw new IllegalArgumentException(e.status() + " " + e.getMessage(), e);
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Configuration; {@link #build()} creates a simulator that is not started yet. */

@@ -1,11 +1,12 @@
 package io.lbsync.guard;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.lbsync.cleanup.ConsulApi;
+import io.lbsync.consul.ConsulAnswers;
+import io.lbsync.consul.ConsulClient;
+import io.lbsync.consul.ConsulResponse;
 import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.CheckState;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,14 +31,13 @@ public class MassDropCorroboration {
     public record Verdict(boolean corroborated, String reason) {
     }
 
-    private final ConsulApi api;
-    private final URI consul;
+    private final ConsulClient api;
     private final String dcQuery;
 
-    public MassDropCorroboration(ConsulApi api, URI consul, Optional<String> datacenter) {
+    /** @param api lbsync's client (its token is the one judged); its local agent answers */
+    public MassDropCorroboration(ConsulClient api, Optional<String> datacenter) {
         this.api = api;
-        this.consul = consul;
-        this.dcQuery = datacenter.map(dc -> "&dc=" + ConsulApi.segment(dc)).orElse("");
+        this.dcQuery = datacenter.map(dc -> "&dc=" + ConsulClient.segment(dc)).orElse("");
     }
 
     public Verdict judge(CatalogSnapshot before, Set<String> vanished) {
@@ -46,8 +46,8 @@ public class MassDropCorroboration {
             if (token != null) {
                 return token;
             }
-            JsonNode services = api.get(consul, "/v1/catalog/services?consistent" + dcQuery).requireOk().json();
-            long stillListed = vanished.stream().filter(services::has).count();
+            Map<String, ?> services = ConsulAnswers.services(api.get("/v1/catalog/services?consistent" + dcQuery).requireOk());
+            long stillListed = vanished.stream().filter(services::containsKey).count();
             if (stillListed > 0) {
                 return new Verdict(false, "a consistent read from the Consul leader still lists " + stillListed + " of the "
                         + vanished.size() + " services: the agent's answer was out of date");
@@ -60,7 +60,7 @@ public class MassDropCorroboration {
 
     /** Null when the token is fine (or ACLs are off), else the verdict. */
     private Verdict token() {
-        ConsulApi.Response self = api.get(consul, "/v1/acl/token/self?" + dcQuery.replaceFirst("^&", ""));
+        ConsulResponse self = api.get("/v1/acl/token/self?" + dcQuery.replaceFirst("^&", ""));
         if (self.ok() || self.status() == 401 || self.body().contains("ACL support disabled")) {
             return null;
         }
@@ -80,9 +80,9 @@ public class MassDropCorroboration {
             }
         }
         Map<String, String> serfHealth = new HashMap<>();
-        for (JsonNode check : api.get(consul, "/v1/health/state/any?consistent" + dcQuery).requireOk().json()) {
-            if ("serfHealth".equals(check.path("CheckID").asText())) {
-                serfHealth.put(check.path("Node").asText(), check.path("Status").asText());
+        for (CheckState check : ConsulAnswers.checks(api.get("/v1/health/state/any?consistent" + dcQuery).requireOk())) {
+            if ("serfHealth".equals(check.checkId())) {
+                serfHealth.put(check.node(), check.status());
             }
         }
         if (serfHealth.isEmpty()) {

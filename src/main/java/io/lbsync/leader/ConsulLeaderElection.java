@@ -2,9 +2,8 @@ package io.lbsync.leader;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import io.lbsync.consul.ConsulClient;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
-import io.lbsync.watch.ConsulClients;
 
 /**
  * Camel cluster service over a Consul session lock, so a YAML route runs on one lbsync instance only:
@@ -15,20 +14,20 @@ import io.lbsync.watch.ConsulClients;
  * an outage longer than the TTL that instance could never lead again.
  */
 public final class ConsulLeaderElection extends AbstractCamelClusterService<ConsulLeaderView> {
-    private final Supplier<ConsulClients> clients;
+    private final ConsulClient consul;
     private final LeaderSettings settings;
     private final Map<String, ConsulLeaderView> views = new ConcurrentHashMap<>();
 
-    /** @param clients makes the Consul clients of a view (each view closes its own when it stops) */
-    public ConsulLeaderElection(Supplier<ConsulClients> clients, LeaderSettings settings) {
+    /** @param consul the process's Consul client (lbsync's token), shared by every view */
+    public ConsulLeaderElection(ConsulClient consul, LeaderSettings settings) {
         super("consul-leader");
-        this.clients = clients;
+        this.consul = consul;
         this.settings = settings;
     }
 
     @Override
     protected ConsulLeaderView createView(String namespace) {
-        ConsulLeaderView view = new ConsulLeaderView(this, namespace, clients, settings);
+        ConsulLeaderView view = new ConsulLeaderView(this, namespace, consul, settings);
         views.put(namespace, view);
         return view;
     }

@@ -1,21 +1,21 @@
 package io.lbsync.leader;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lbsync.consul.ConsulAnswers;
+import io.lbsync.consul.ConsulBadResponseException;
+import io.lbsync.consul.ConsulClient;
+import io.lbsync.consul.ConsulResponse;
 import io.lbsync.render.SafeValues;
 import io.lbsync.watch.Backoff;
-import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.support.cluster.AbstractCamelClusterView;
-import io.lbsync.watch.ConsulClients;
-import org.kiwiproject.consul.ConsulException;
-import org.kiwiproject.consul.model.ConsulResponse;
-import org.kiwiproject.consul.model.kv.Value;
-import org.kiwiproject.consul.model.session.ImmutableSession;
-import org.kiwiproject.consul.option.ImmutableQueryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +23,14 @@ import org.slf4j.LoggerFactory;
  * One namespace's election, on its own thread: hold a session (created again whenever Consul lost it), take
  * the lock when it is free, watch it with a blocking read, renew the session after every read. Any Consul
  * error drops leadership at once (safety first: a leader that cannot reach Consul must not act) and is retried
- * with capped backoff, forever.
+ * with capped backoff, forever. Every call goes through the process's one Consul client (io.lbsync.consul), one at a
+ * time: one connection of the budget (docs/design-watching.md).
  */
 public final class ConsulLeaderView extends AbstractCamelClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulLeaderView.class);
     private static final Duration MIN_LOOP = Duration.ofMillis(500);
 
-    private final Supplier<ConsulClients> clients;
+    private final ConsulClient consul;
     private final LeaderSettings settings;
     private final String key;
     private final AtomicBoolean leader = new AtomicBoolean();
@@ -38,19 +39,17 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
     private volatile boolean running;
     private volatile String session;
     private volatile String holder = "";
-    private ConsulClients consul;
     private Thread thread;
 
-    ConsulLeaderView(ConsulLeaderElection service, String namespace, Supplier<ConsulClients> clients, LeaderSettings settings) {
+    ConsulLeaderView(ConsulLeaderElection service, String namespace, ConsulClient consul, LeaderSettings settings) {
         super(service, namespace);
-        this.clients = clients;
+        this.consul = consul;
         this.settings = settings;
         this.key = settings.keyPrefix() + "/" + namespace;
     }
 
     @Override
     protected void doStart() {
-        consul = clients.get();
         running = true;
         thread = new Thread(this::loop, "lbsync-leader-" + getNamespace());
         thread.setDaemon(true);
@@ -64,8 +63,8 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
         if (s != null) {
             try {
                 // release first: no lock-delay for the next leader, and our blocking read wakes up at once
-                consul.get().keyValueClient().releaseLock(key, s);
-                consul.get().sessionClient().destroySession(s);
+                consul.put(keyPath() + "?release=" + ConsulClient.segment(s), new byte[0]).requireOk();
+                consul.put("/v1/session/destroy/" + ConsulClient.segment(s), new byte[0]).requireOk();
             } catch (RuntimeException e) {
                 LOG.warn("event=leader-release-failed key={} error=\"{}\" (the session expires on its own after its TTL)",
                         key, e.getMessage());
@@ -74,27 +73,27 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
         setLeader(false);
         thread.interrupt();
         thread.join(settings.watchWait().plusSeconds(5).toMillis());
-        consul.close();
     }
 
     private void loop() {
-        BigInteger index = BigInteger.ZERO;
+        long index = 0;
         while (running) {
             long started = System.nanoTime();
             try {
                 if (session == null) {
                     session = createSession();
                 }
-                Optional<ConsulResponse<Value>> read = consul.get().keyValueClient().getConsulResponseWithValue(key,
-                        ImmutableQueryOptions.builder().index(index).wait(settings.watchWait().toSeconds() + "s").build());
-                index = read.map(ConsulResponse::getIndex).orElse(BigInteger.ZERO);
-                Optional<String> heldBy = read.flatMap(r -> r.getResponse().getSession());
-                holder = read.flatMap(r -> heldBy.isPresent() ? r.getResponse().getValueAsString() : Optional.empty()).orElse("");
+                ConsulResponse read = consul.blockingGet(keyPath(), index, settings.watchWait());
+                Optional<JsonNode> entry = lockEntry(read);
+                index = entry.isPresent() ? read.index() : 0; // no key yet: read again without blocking (as before)
+                Optional<String> heldBy = entry.map(e -> e.path("Session")).filter(JsonNode::isTextual).map(JsonNode::asText)
+                        .filter(id -> !id.isEmpty());
+                holder = heldBy.isPresent() ? ConsulAnswers.value(read, entry.get()) : "";
                 if (!running) {
                     return;
                 }
                 if (heldBy.isEmpty()) {
-                    boolean acquired = consul.get().keyValueClient().acquireLock(key, settings.instance(), session);
+                    boolean acquired = acquire();
                     holder = acquired ? settings.instance() : holder;
                     setLeader(acquired);
                 } else {
@@ -116,30 +115,52 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
         }
     }
 
+    /** {@code /v1/kv/<key>}, each segment of the key percent-encoded. */
+    private String keyPath() {
+        return "/v1/kv/" + ConsulClient.keyPath(key);
+    }
+
+    /** The lock key's entry from a GET of it; empty when the key does not exist (404). */
+    private static Optional<JsonNode> lockEntry(ConsulResponse read) {
+        if (read.status() == 404) {
+            return Optional.empty();
+        }
+        JsonNode entries = ConsulAnswers.array(read.requireOk());
+        return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0));
+    }
+
+    /** PUT ?acquire: true when this session holds the lock now. */
+    private boolean acquire() {
+        ConsulResponse r = consul.put(keyPath() + "?acquire=" + ConsulClient.segment(session),
+                settings.instance().getBytes(StandardCharsets.UTF_8)).requireOk();
+        return r.json().asBoolean(false);
+    }
+
     private String createSession() {
-        String id = consul.get().sessionClient().createSession(ImmutableSession.builder()
-                .name("lbsync " + getNamespace() + " " + settings.instance())
-                .ttl(settings.sessionTtl().toSeconds() + "s")
-                .lockDelay(settings.lockDelay().toMillis() + "ms")
-                .behavior("release")
-                .build()).getId();
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("Name", "lbsync " + getNamespace() + " " + settings.instance())
+                .put("TTL", settings.sessionTtl().toSeconds() + "s")
+                .put("LockDelay", settings.lockDelay().toMillis() + "ms")
+                .put("Behavior", "release");
+        ConsulResponse r = consul.put("/v1/session/create", body.toString().getBytes(StandardCharsets.UTF_8)).requireOk();
+        String id = r.json().path("ID").asText("");
+        if (id.isEmpty()) {
+            throw new ConsulBadResponseException(r.path(), "no session ID");
+        }
         LOG.info("event=leader-session-created key={} instance={}", key, SafeValues.forLog(settings.instance()));
         return id;
     }
 
     /** A session Consul no longer knows (expired during an outage, destroyed by an operator) is replaced. */
     private void renew() {
-        try {
-            consul.get().sessionClient().renewSession(session);
-        } catch (ConsulException e) {
-            if (e.hasCode() && e.getCode() == 404) {
-                LOG.warn("event=leader-session-lost key={} (expired or destroyed): creating a new one", key);
-                session = null;
-                setLeader(false);
-                return;
-            }
-            throw e;
+        ConsulResponse r = consul.put("/v1/session/renew/" + ConsulClient.segment(session), new byte[0]);
+        if (r.status() == 404) {
+            LOG.warn("event=leader-session-lost key={} (expired or destroyed): creating a new one", key);
+            session = null;
+            setLeader(false);
+            return;
         }
+        r.requireOk();
     }
 
     private void setLeader(boolean now) {

@@ -1,6 +1,7 @@
 package io.lbsync.watch;
 
 import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.CheckState;
 import io.lbsync.model.ServiceInstances;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches every service (or a chosen few) with two long polls, whatever the number of services:
+ * Watches every service (or a chosen few), read through a {@link CatalogSource}, with two long polls, whatever the number of services:
  * /v1/catalog/services (wakes on any registration change) and /v1/health/state/any (wakes on check changes).
  * A wake marks services dirty; a single refresher re-reads them with /v1/health/service/:name over at most
  * {@link #READ_CONNECTIONS} connections and hands on a new snapshot when the data, not just the index, changed.
@@ -56,7 +57,7 @@ public final class CatalogWatcher implements Watcher {
     /** Services re-read per step of a sweep; fast (changed-for-sure) services are served between steps. */
     static final int SWEEP_CHUNK = 100;
 
-    private final ConsulReader reader;
+    private final CatalogSource reader;
     private final Predicate<String> watched;
     private final Consumer<CatalogSnapshot> sink;
     private final WatchHealth health;
@@ -82,7 +83,7 @@ public final class CatalogWatcher implements Watcher {
     private final Map<String, ServiceInstances> current = new HashMap<>();
     private CatalogSnapshot lastEmitted;
 
-    public CatalogWatcher(ConsulReader reader, WatchOptions options, Consumer<CatalogSnapshot> sink, WatchHealth health) {
+    public CatalogWatcher(CatalogSource reader, WatchOptions options, Consumer<CatalogSnapshot> sink, WatchHealth health) {
         this.reader = reader;
         this.watched = options.serviceFilter();
         this.sink = sink;

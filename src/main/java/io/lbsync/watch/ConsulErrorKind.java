@@ -1,11 +1,13 @@
 package io.lbsync.watch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbsync.consul.ConsulBadResponseException;
+import io.lbsync.consul.ConsulHttpException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.util.Locale;
-import org.kiwiproject.consul.ConsulException;
 
 /**
  * Why a Consul read failed, as a fixed, low-cardinality set: the {@code kind=} of {@code event=consul-error} log lines
@@ -44,15 +46,16 @@ public enum ConsulErrorKind {
             if (t instanceof ConsulUnavailableException u) {
                 return u.kind();
             }
-            if (t instanceof ConsulException ce && ce.hasCode()) {
-                int code = ce.getCode();
+            if (t instanceof ConsulHttpException he) {
+                int code = he.status();
                 return code == 429 ? HTTP_429 : code >= 500 ? HTTP_5XX : HTTP_4XX;
             }
-            if (t instanceof JsonProcessingException) { // an IOException too: tested first
+            if (t instanceof ConsulBadResponseException || t instanceof JsonProcessingException) { // an IOException: first
                 return BAD_RESPONSE;
             }
-            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException && "timeout".equals(t.getMessage())) {
-                return TIMEOUT; // OkHttp: SocketTimeoutException on read/connect, InterruptedIOException("timeout") per call
+            if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException
+                    || t instanceof InterruptedIOException && "timeout".equals(t.getMessage())) {
+                return TIMEOUT; // the JDK client: HttpTimeoutException per call, HttpConnectTimeoutException on connect
             }
         }
         for (Throwable t = failure; t != null; t = next(t)) {

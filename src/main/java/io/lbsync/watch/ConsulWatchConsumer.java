@@ -1,7 +1,7 @@
 package io.lbsync.watch;
 
 import io.lbsync.config.ConsulSettings;
-import io.lbsync.config.Settings;
+import io.lbsync.consul.ConsulClientFactory;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.KvSnapshot;
 import java.util.concurrent.ExecutorService;
@@ -18,7 +18,6 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulWatchConsumer.class);
 
     private final ConsulWatchEndpoint endpoint;
-    private ConsulReader reader;
     private Watcher watcher;
     private ConsulResync resync;
     private Runnable resyncHook;
@@ -33,7 +32,8 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         var camel = getEndpoint().getCamelContext();
-        ConsulSettings consul = ConsulSettings.from(new Settings(camel.getPropertiesComponent()::resolveProperty));
+        ConsulClientFactory factory = ((ConsulWatchComponent) endpoint.getComponent()).clientFactory();
+        ConsulSettings consul = factory.settings();
         WatchOptions options = new WatchOptions(consul.blockingWait(),
                 endpoint.getMinInterval(),
                 endpoint.getBackoffInitial(),
@@ -41,7 +41,7 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 endpoint.getIndexResetGrace(),
                 endpoint.serviceFilter());
         WatchHealth health = camel.getRegistry().findSingleByType(WatchHealth.class);
-        reader = new ConsulReader(consul);
+        ConsulReader reader = new ConsulReader(factory);
         WatchHealth watchHealth = health != null ? health : new WatchHealth();
         watcher = "kv".equals(endpoint.getKind())
                 ? new KvWatcher(reader, endpoint.getPrefix(), options, this::deliverKv, watchHealth)
@@ -89,9 +89,6 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 resync.unregister(resyncHook);
             }
             watcher.stop();
-        }
-        if (reader != null) {
-            reader.close();
         }
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(executor);

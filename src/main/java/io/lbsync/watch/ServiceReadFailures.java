@@ -1,6 +1,6 @@
 package io.lbsync.watch;
 
-import org.kiwiproject.consul.ConsulException;
+import io.lbsync.consul.ConsulHttpException;
 
 /**
  * Which failed reads of one service concern that service alone (and will fail the same way when retried), as
@@ -19,8 +19,8 @@ final class ServiceReadFailures {
             if (t instanceof ServiceUnreadableException) {
                 return true;
             }
-            if (t instanceof ConsulException ce && ce.hasCode()) {
-                int code = ce.getCode();
+            if (t instanceof ConsulHttpException he) {
+                int code = he.status();
                 return code >= 300 && code < 500 && code != 401 && code != 403 && code != 407 && code != 408 && code != 429;
             }
             if (t instanceof ConsulUnavailableException) {

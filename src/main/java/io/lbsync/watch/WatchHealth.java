@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import org.kiwiproject.consul.ConsulException;
+import io.lbsync.consul.ConsulHttpException;
 
 /**
  * What each watch loop last experienced, and how many Consul errors of each {@link ConsulErrorKind} the watches met
@@ -103,8 +103,10 @@ public final class WatchHealth {
      * the root cause. Never the ACL token: it only travels in a request header, which no exception message carries.
      */
     public static String describe(Throwable e) {
-        if (e instanceof ConsulException ce && ce.hasCode()) {
-            return "HTTP " + ce.getCode() + " from Consul";
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConsulHttpException he) {
+                return "HTTP " + he.status() + " from Consul"; // not its body: an error page may echo the request
+            }
         }
         Throwable chosen = null;
         Throwable root = e;

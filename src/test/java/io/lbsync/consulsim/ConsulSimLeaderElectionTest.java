@@ -1,20 +1,19 @@
 package io.lbsync.consulsim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lbsync.config.ConsulSettings;
+import io.lbsync.config.ConsulToken;
+import io.lbsync.consul.ConsulAnswers;
+import io.lbsync.consul.ConsulClient;
+import io.lbsync.consul.ConsulClientFactory;
+import io.lbsync.consul.ConsulResponse;
 import io.lbsync.testsupport.ConsulTestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.kiwiproject.consul.Consul;
-import org.kiwiproject.consul.ConsulException;
-import org.kiwiproject.consul.KeyValueClient;
-import org.kiwiproject.consul.SessionClient;
-import org.kiwiproject.consul.model.ConsulResponse;
-import org.kiwiproject.consul.model.kv.Value;
-import org.kiwiproject.consul.model.session.ImmutableSession;
-import org.kiwiproject.consul.model.session.SessionInfo;
-import org.kiwiproject.consul.option.QueryOptions;
 
-import java.math.BigInteger;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,38 +21,67 @@ import java.util.concurrent.TimeUnit;
 
 import static io.lbsync.testsupport.ConsulTestCluster.unique;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Leader election as lbsync does it, through the kiwiproject consul-client: session + KV lock. */
+/**
+ * Leader election as lbsync does it (io.lbsync.leader.ConsulLeaderView), through lbsync's own Consul client
+ * (io.lbsync.consul): session + KV lock, the exact calls and answers the view relies on.
+ */
 class ConsulSimLeaderElectionTest {
     private ConsulTestCluster cluster;
-    private Consul consul;
-    private SessionClient sessions;
-    private KeyValueClient kv;
+    private ConsulClientFactory factory;
+    private ConsulClient consul;
     private String key;
 
     @BeforeEach
     void start() {
         // session_ttl_min lowered so that the expiry case runs in a second; the rest uses Consul's defaults.
         cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().sessionTtlMinimum(Duration.ofMillis(100)), null);
-        consul = Consul.builder().withUrl(cluster.url()).withPing(false).withReadTimeoutMillis(30_000).build();
-        sessions = consul.sessionClient();
-        kv = consul.keyValueClient();
+        factory = ConsulClientFactory.create(new ConsulSettings(URI.create(cluster.url()), ConsulToken.fixed(Optional.empty()),
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(10)));
+        consul = factory.client();
         key = unique("lbsync/leader");
     }
 
     @AfterEach
     void stop() {
-        consul.destroy();
+        if (factory != null) {
+            factory.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
     }
 
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     private String candidate(String name, String ttl) {
-        return sessions.createSession(ImmutableSession.builder().name(name).ttl(ttl).lockDelay("1s").behavior("release")
-                .build()).getId();
+        String body = "{\"Name\":\"" + name + "\",\"TTL\":\"" + ttl + "\",\"LockDelay\":\"1s\",\"Behavior\":\"release\"}";
+        return consul.put("/v1/session/create", utf8(body)).requireOk().json().path("ID").asText();
+    }
+
+    private Optional<JsonNode> session(String id) {
+        JsonNode list = ConsulAnswers.array(consul.get("/v1/session/info/" + id).requireOk());
+        return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+    }
+
+    private boolean acquire(String value, String session) {
+        return consul.put("/v1/kv/" + key + "?acquire=" + session, utf8(value)).requireOk().json().asBoolean();
+    }
+
+    private boolean release(String session) {
+        return consul.put("/v1/kv/" + key + "?release=" + session, new byte[0]).requireOk().json().asBoolean();
+    }
+
+    /** The lock key's entry, empty when the key does not exist. */
+    private Optional<JsonNode> lockEntry(ConsulResponse read) {
+        return read.status() == 404 ? Optional.empty() : Optional.of(ConsulAnswers.array(read.requireOk()).get(0));
+    }
+
+    private Optional<String> holder() {
+        return lockEntry(consul.get("/v1/kv/" + key)).map(e -> e.path("Session").asText("")).filter(s -> !s.isEmpty());
     }
 
     @Test
@@ -61,53 +89,54 @@ class ConsulSimLeaderElectionTest {
         String first = candidate("lbsync-a", "15s");
         String second = candidate("lbsync-b", "15s");
 
-        SessionInfo info = sessions.getSessionInfo(first).orElseThrow();
-        assertThat(info.getName()).contains("lbsync-a");
-        assertThat(info.getNode()).isEqualTo(cluster.nodes().get(0));
-        assertThat(info.getTtl()).contains("15s");
-        assertThat(info.getLockDelay()).isEqualTo(1_000_000_000L);
-        assertThat(info.getBehavior()).isEqualTo("release");
-        assertThat(sessions.listSessions()).extracting(SessionInfo::getId).contains(first, second);
-        assertThat(sessions.renewSession(first)).map(SessionInfo::getId).contains(first);
+        JsonNode info = session(first).orElseThrow();
+        assertThat(info.path("Name").asText()).contains("lbsync-a");
+        assertThat(info.path("Node").asText()).isEqualTo(cluster.nodes().get(0));
+        assertThat(info.path("TTL").asText()).contains("15s");
+        assertThat(info.path("LockDelay").asLong()).isEqualTo(1_000_000_000L);
+        assertThat(info.path("Behavior").asText()).isEqualTo("release");
+        JsonNode all = ConsulAnswers.array(consul.get("/v1/session/list").requireOk());
+        assertThat(all.findValuesAsText("ID")).contains(first, second);
+        ConsulResponse renewed = consul.put("/v1/session/renew/" + first, new byte[0]).requireOk();
+        assertThat(ConsulAnswers.array(renewed).get(0).path("ID").asText()).isEqualTo(first);
 
-        assertThat(kv.acquireLock(key, "a", first)).isTrue();
-        assertThat(kv.acquireLock(key, "b", second)).isFalse();
-        assertThat(kv.getSession(key)).contains(first);
+        assertThat(acquire("a", first)).isTrue();
+        assertThat(acquire("b", second)).isFalse();
+        assertThat(holder()).contains(first);
 
-        ConsulResponse<Value> now = kv.getConsulResponseWithValue(key).orElseThrow();
-        BigInteger index = now.getIndex();
-        CompletableFuture<Optional<ConsulResponse<Value>>> watch = CompletableFuture.supplyAsync(
-                () -> kv.getConsulResponseWithValue(key, QueryOptions.blockSeconds(10, index).build()));
+        ConsulResponse now = consul.get("/v1/kv/" + key);
+        long index = now.index();
+        CompletableFuture<ConsulResponse> watch = CompletableFuture.supplyAsync(
+                () -> consul.blockingGet("/v1/kv/" + key, index, Duration.ofSeconds(10)));
         Thread.sleep(250);
         long t0 = System.nanoTime();
-        assertThat(kv.releaseLock(key, first)).isTrue();
-        ConsulResponse<Value> woken = watch.get(5, TimeUnit.SECONDS).orElseThrow();
+        assertThat(release(first)).isTrue();
+        ConsulResponse woken = watch.get(5, TimeUnit.SECONDS);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
-        assertThat(woken.getIndex()).isGreaterThan(index);
-        assertThat(woken.getResponse().getSession()).isEmpty();
+        assertThat(woken.index()).isGreaterThan(index);
+        assertThat(lockEntry(woken).orElseThrow().path("Session").asText("")).isEmpty();
 
-        assertThat(kv.acquireLock(key, "b", second)).isTrue();
-        assertThat(kv.getSession(key)).contains(second);
-        assertThat(kv.getValue(key).flatMap(Value::getValueAsString)).contains("b");
+        assertThat(acquire("b", second)).isTrue();
+        assertThat(holder()).contains(second);
+        assertThat(ConsulAnswers.value(now, lockEntry(consul.get("/v1/kv/" + key)).orElseThrow())).isEqualTo("b");
 
-        sessions.destroySession(first);
-        assertThat(sessions.getSessionInfo(first)).isEmpty();
-        assertThatThrownBy(() -> sessions.renewSession(first))
-                .isInstanceOfSatisfying(ConsulException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+        consul.put("/v1/session/destroy/" + first, new byte[0]).requireOk();
+        assertThat(session(first)).isEmpty();
+        assertThat(consul.put("/v1/session/renew/" + first, new byte[0]).status()).isEqualTo(404);
     }
 
     @Test
     void aLeaderThatStopsRenewingLosesTheLockAfterTwiceItsTtlAndTheLockDelay() {
         String leader = candidate("lbsync-a", "300ms");
         String follower = candidate("lbsync-b", "15s");
-        assertThat(kv.acquireLock(key, "a", leader)).isTrue();
+        assertThat(acquire("a", leader)).isTrue();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> kv.getSession(key).isEmpty());
-        assertThat(sessions.getSessionInfo(leader)).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> holder().isEmpty());
+        assertThat(session(leader)).isEmpty();
         // The expired session's 1s lock-delay holds the key free before the follower may take it.
-        assertThat(kv.acquireLock(key, "b", follower)).isFalse();
+        assertThat(acquire("b", follower)).isFalse();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                .until(() -> kv.acquireLock(key, "b", follower));
-        assertThat(kv.getSession(key)).contains(follower);
+                .until(() -> acquire("b", follower));
+        assertThat(holder()).contains(follower);
     }
 }

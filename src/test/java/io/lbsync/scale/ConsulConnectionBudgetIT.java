@@ -37,6 +37,16 @@ class ConsulConnectionBudgetIT {
             Path output = Path.of(p.get("lbsync.haproxy.output"));
             long beforeRequests = consul.requestCount();
 
+            // Earlier tests in this JVM may have left JDK HttpClients (test support) with idle keep-alive connections to
+            // this agent: JDK 17 cannot close them, but a collected client's selector thread closes them (within ~3 s).
+            // lbsync's own plain-http client is JVM-wide and stays (an app reuses its connections).
+            int before = TcpConnections.established(consul.agentHost(), consul.agentPort(), "127.0.0.1");
+            for (int i = 0; i < 20 && before > 0; i++) {
+                System.gc();
+                Thread.sleep(500);
+                before = TcpConnections.established(consul.agentHost(), consul.agentPort(), "127.0.0.1");
+            }
+            System.out.printf("ConsulConnectionBudgetIT: open TCP connections to the agent before lbsync starts %d%n", before);
             try (ScaleHarness.ConnectionSampler sampler = new ScaleHarness.ConnectionSampler(consul, 2)) {
                 long t0 = System.nanoTime();
                 try (LbsyncApp app = LbsyncApp.start(p)) {
@@ -47,6 +57,7 @@ class ConsulConnectionBudgetIT {
                     int startMax = sampler.maxTcp();
                     int startInFlight = sampler.maxInFlight();
                     int startSamples = sampler.samples();
+                    int startThreads = Thread.activeCount();
 
                     sampler.reset();
                     long changesFrom = consul.requestCount();
@@ -81,6 +92,9 @@ class ConsulConnectionBudgetIT {
                     int changeInFlight = sampler.maxInFlight();
                     int changeSamples = sampler.samples();
                     int steady = sampler.nowTcp();
+                    int changeThreads = Thread.activeCount();
+                    long consulHttpThreads = Thread.getAllStackTraces().keySet().stream()
+                            .filter(t -> t.getName().startsWith("lbsync-consul-http-")).count();
 
                     System.out.printf("ConsulConnectionBudgetIT: %d services; start-up sync to file %d ms, %s requests; "
                                     + "max open TCP connections to the agent %d (max requests in flight %d, %d samples)%n",
@@ -92,12 +106,17 @@ class ConsulConnectionBudgetIT {
                                     + "%d ms, port change (found by the sweep) %d ms%n", ms(seenCheck - tCheck),
                             ms(seenReg - tReg), ms(seenPort - tPort));
 
+                    System.out.printf("ConsulConnectionBudgetIT: threads in the JVM after start-up %d, after the changes %d; "
+                            + "Consul client executor threads %d%n", startThreads, changeThreads, consulHttpThreads);
+
                     assertThat(seenCheck).as("a check flip of one service reached the file").isPositive();
                     assertThat(seenReg).as("a new instance of one service reached the file").isPositive();
                     assertThat(seenPort).as("a port change of one instance reached the file").isPositive();
                     assertThat(startMax).as("open TCP connections during start-up sync").isLessThanOrEqualTo(BUDGET);
                     assertThat(changeMax).as("open TCP connections during changes").isLessThanOrEqualTo(BUDGET);
                     assertThat(startMax).as("the sampler saw lbsync's long polls at all").isGreaterThanOrEqualTo(3);
+                    // one Consul HTTP client for the whole app, with a fixed executor (io.lbsync.consul.ConsulClientFactory)
+                    assertThat(consulHttpThreads).as("Consul client executor threads").isLessThanOrEqualTo(2);
                 }
             }
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lbsync.config.ConsulSettings;
+import io.lbsync.consul.ConsulClientFactory;
+import io.lbsync.consul.ConsulUnreachableException;
 import io.lbsync.consulsim.ConsulSimulator;
 import io.lbsync.consulsim.Fault;
 import io.lbsync.consulsim.ServiceDefinition;
@@ -21,7 +23,6 @@ import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.kiwiproject.consul.ConsulException;
 
 /** One long poll under faults: nothing handed on, each failure counted by kind and logged once, recovery alone. */
 class BlockingLoopTest {
@@ -70,7 +71,7 @@ class BlockingLoopTest {
     @Test
     void failuresAreCountedByKindLoggedWithItAndNothingIsHandedOn() {
         AtomicReference<RuntimeException> fault = new AtomicReference<>(
-                new ConsulException(new java.net.ConnectException("Connection refused")));
+                new ConsulUnreachableException(URI.create("http://127.0.0.1:8500"), new java.net.ConnectException("Connection refused")));
         run((index, wait) -> {
             RuntimeException e = fault.get();
             if (e != null) {
@@ -119,8 +120,10 @@ class BlockingLoopTest {
     void aConsulErrorLogLineNeverCarriesTheToken() {
         String token = "6b1c9d0e-secret-token";
         try (ConsulSimulator sim = ConsulSimulator.builder().aclMasterToken(token).build().start();
-             ConsulReader reader = new ConsulReader(new ConsulSettings(URI.create(sim.url()), io.lbsync.config.ConsulToken.fixed(Optional.of(token)),
-                     Optional.empty(), Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(10)))) {
+             ConsulClientFactory factory = ConsulClientFactory.create(new ConsulSettings(URI.create(sim.url()),
+                     io.lbsync.config.ConsulToken.fixed(Optional.of(token)), Optional.empty(), Optional.empty(),
+                     Duration.ofSeconds(1), Duration.ofSeconds(10)))) {
+            ConsulReader reader = new ConsulReader(factory);
             sim.registerService("node-1", ServiceDefinition.of("web-1", "web", "127.0.0.1", 8080));
             // an error body (from a proxy in front of Consul, say) that echoes the request's token
             sim.faults().inject("/v1/", Fault.status(502, "bad gateway for X-Consul-Token: " + token));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 import io.lbsync.config.ConsulSettings;
+import io.lbsync.consul.ConsulClientFactory;
 import io.lbsync.consulsim.ConsulSimulator;
 import io.lbsync.consulsim.Fault;
 import io.lbsync.consulsim.FaultRule;
@@ -19,19 +20,21 @@ import org.junit.jupiter.api.Test;
 /** What {@link ConsulReader} makes of Consul's faults (injected into the simulator): refused, and of which kind. */
 class ConsulReaderFaultsTest {
     private ConsulSimulator sim;
+    private ConsulClientFactory factory;
     private ConsulReader reader;
 
     @BeforeEach
     void start() {
         sim = ConsulSimulator.builder().build().start();
         sim.registerService("node-1", ServiceDefinition.of("web-1", "web", "127.0.0.1", 8080));
-        reader = new ConsulReader(new ConsulSettings(URI.create(sim.url()), io.lbsync.config.ConsulToken.fixed(Optional.empty()), Optional.empty(),
+        factory = ConsulClientFactory.create(new ConsulSettings(URI.create(sim.url()), io.lbsync.config.ConsulToken.fixed(Optional.empty()), Optional.empty(),
                 Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(10)));
+        reader = new ConsulReader(factory);
     }
 
     @AfterEach
     void stop() {
-        reader.close();
+        factory.close();
         sim.close();
     }
 

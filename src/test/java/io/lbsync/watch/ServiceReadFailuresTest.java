@@ -2,19 +2,20 @@ package io.lbsync.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lbsync.consul.ConsulHttpException;
+import io.lbsync.consul.ConsulUnreachableException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Set;
-import okhttp3.MediaType;
-import okhttp3.ResponseBody;
 import org.junit.jupiter.api.Test;
-import org.kiwiproject.consul.ConsulException;
-import retrofit2.Response;
 
 /** Which failed reads concern one service alone, and how an unreadable service is remembered and retried. */
 class ServiceReadFailuresTest {
-    private static ConsulException http(int code) {
-        return new ConsulException(code, Response.error(code, ResponseBody.create("", MediaType.get("text/plain"))));
+    private static final URI AGENT = URI.create("http://127.0.0.1:8500");
+
+    private static ConsulHttpException http(int code) {
+        return new ConsulHttpException(AGENT, "/v1/health/service/x", code, "");
     }
 
     @Test
@@ -31,7 +32,7 @@ class ServiceReadFailuresTest {
         for (int code : new int[] {401, 403, 407, 408, 429, 500, 503}) {
             assertThat(ServiceReadFailures.concernsOnlyTheService(http(code))).as("HTTP %d", code).isFalse();
         }
-        assertThat(ServiceReadFailures.concernsOnlyTheService(new ConsulException(new ConnectException("refused")))).isFalse();
+        assertThat(ServiceReadFailures.concernsOnlyTheService(new ConsulUnreachableException(AGENT, new ConnectException("refused")))).isFalse();
         assertThat(ServiceReadFailures.concernsOnlyTheService(new ConsulUnavailableException(ConsulErrorKind.NO_LEADER, "x"))).isFalse();
         assertThat(ServiceReadFailures.concernsOnlyTheService(new IllegalStateException("a bug"))).isFalse();
     }

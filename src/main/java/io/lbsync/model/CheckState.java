@@ -1,4 +1,4 @@
-package io.lbsync.watch;
+package io.lbsync.model;
 
 /**
  * The part of a health check that can change routing: which node/service it belongs to and its status.

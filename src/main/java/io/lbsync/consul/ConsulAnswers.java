@@ -1,0 +1,128 @@
+package io.lbsync.consul;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lbsync.model.CheckState;
+import io.lbsync.model.HealthStatus;
+import io.lbsync.model.ServiceInstance;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Consul's answers parsed, once, into lbsync's model (io.lbsync.model). Every user of an endpoint reads it through here:
+ * the watch and the cleanup read {@code /v1/health/service/:name} with {@link #healthService}. A body of the wrong
+ * shape is a {@link ConsulBadResponseException}, never empty data.
+ */
+public final class ConsulAnswers {
+    private ConsulAnswers() {
+    }
+
+    /** GET /v1/catalog/services: service name → tags. */
+    public static Map<String, List<String>> services(ConsulResponse r) {
+        JsonNode body = r.json();
+        if (!body.isObject()) {
+            throw new ConsulBadResponseException(r.path(), "not a JSON object");
+        }
+        Map<String, List<String>> services = new LinkedHashMap<>();
+        body.fields().forEachRemaining(e -> services.put(e.getKey(), strings(r, e.getValue())));
+        return services;
+    }
+
+    /** GET /v1/health/state/any (or /v1/health/checks/...): each check's node, ID, service and status. */
+    public static List<CheckState> checks(ConsulResponse r) {
+        List<CheckState> checks = new ArrayList<>();
+        for (JsonNode c : array(r)) {
+            checks.add(new CheckState(text(c, "Node"), text(c, "CheckID"), text(c, "ServiceName"), text(c, "Status")));
+        }
+        return checks;
+    }
+
+    /**
+     * GET /v1/health/service/:name: every registration, its address (the node's when it has none), and its health: the
+     * worst of its own and its node's checks. Consul matches the name ignoring case: callers that want one service only
+     * filter on {@link ServiceInstance#service()}.
+     */
+    public static List<HealthEntry> healthService(ConsulResponse r) {
+        List<HealthEntry> entries = new ArrayList<>();
+        for (JsonNode entry : array(r)) {
+            JsonNode node = entry.path("Node");
+            JsonNode svc = entry.path("Service");
+            if (!node.isObject() || !svc.isObject()) {
+                throw new ConsulBadResponseException(r.path(), "an entry without Node or Service");
+            }
+            List<HealthStatus> statuses = new ArrayList<>();
+            for (JsonNode check : entry.path("Checks")) {
+                statuses.add(HealthStatus.of(text(check, "Status")));
+            }
+            Map<String, String> meta = new HashMap<>();
+            svc.path("Meta").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText("")));
+            ServiceInstance instance = ServiceInstance.of(text(svc, "Service"), text(svc, "ID"), text(node, "Node"),
+                    text(node, "Address"), text(svc, "Address"), svc.path("Port").asInt(), strings(r, svc.path("Tags")), meta,
+                    HealthStatus.worst(statuses));
+            entries.add(new HealthEntry(instance, svc.path("CreateIndex").asLong()));
+        }
+        return entries;
+    }
+
+    /**
+     * GET /v1/kv/&lt;prefix&gt;?recurse: keys relative to the prefix → values decoded from base64 (UTF-8); folders
+     * (keys ending in '/') carry no value and are left out. A 404 is an empty subtree.
+     */
+    public static Map<String, String> kv(ConsulResponse r, String prefix) {
+        Map<String, String> entries = new HashMap<>();
+        if (r.status() == 404) {
+            return entries;
+        }
+        for (JsonNode v : array(r)) {
+            String fullKey = text(v, "Key");
+            String key = fullKey.substring(Math.min(prefix.length(), fullKey.length()));
+            if (!key.isEmpty() && !key.endsWith("/")) {
+                entries.put(key, value(r, v));
+            }
+        }
+        return entries;
+    }
+
+    /** One K/V entry's value decoded from base64 (UTF-8); a key without value gives "". */
+    public static String value(ConsulResponse r, JsonNode entry) {
+        JsonNode value = entry.path("Value");
+        if (!value.isTextual()) {
+            return "";
+        }
+        try {
+            return new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ConsulBadResponseException(r.path(), "a K/V value that is not base64");
+        }
+    }
+
+    /** The body, which must be a JSON array. */
+    public static JsonNode array(ConsulResponse r) {
+        JsonNode body = r.json();
+        if (!body.isArray()) {
+            throw new ConsulBadResponseException(r.path(), "not a JSON array");
+        }
+        return body;
+    }
+
+    private static List<String> strings(ConsulResponse r, JsonNode list) {
+        if (list.isNull() || list.isMissingNode()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new ConsulBadResponseException(r.path(), "a list that is not a JSON array");
+        }
+        List<String> values = new ArrayList<>();
+        list.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isNull() || v.isMissingNode() ? "" : v.asText();
+    }
+}

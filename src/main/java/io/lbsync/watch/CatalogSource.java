@@ -1,0 +1,25 @@
+package io.lbsync.watch;
+
+import io.lbsync.model.CheckState;
+import io.lbsync.model.ServiceInstances;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link CatalogWatcher} reads from Consul (like consul-template's watch view): the two bodies it long-polls and
+ * one service's instances. {@link ConsulReader} reads them over HTTP; tests use an in-memory fake.
+ * <p>
+ * Failures are thrown: a failure that concerns one service alone ({@link ServiceReadFailures}) isolates that service,
+ * any other holds the snapshot back.
+ */
+public interface CatalogSource {
+    /** GET /v1/catalog/services: service name → tags; blocks while {@code index} is current, up to {@code wait}. */
+    Reading<Map<String, List<String>>> services(long index, Duration wait);
+
+    /** GET /v1/health/state/any: every check's state; blocks like {@link #services}. */
+    Reading<List<CheckState>> checks(long index, Duration wait);
+
+    /** GET /v1/health/service/:name without blocking: the registrations of exactly this service. */
+    ServiceInstances service(String name);
+}

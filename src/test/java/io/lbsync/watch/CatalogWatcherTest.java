@@ -1,0 +1,298 @@
+package io.lbsync.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lbsync.consul.ConsulHttpException;
+import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.CheckState;
+import io.lbsync.model.HealthStatus;
+import io.lbsync.model.ServiceInstance;
+import io.lbsync.model.ServiceInstances;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link CatalogWatcher} on an in-memory {@link CatalogSource}: what it reads after which change, and what it hands on. */
+class CatalogWatcherTest {
+    private final FakeCatalog consul = new FakeCatalog();
+    private final List<CatalogSnapshot> handedOn = new CopyOnWriteArrayList<>();
+    private final WatchHealth health = new WatchHealth();
+    private ExecutorService executor;
+    private CatalogWatcher watcher;
+
+    @BeforeEach
+    void catalog() {
+        consul.register("a", 8001, "passing");
+        consul.register("b", 8002, "passing");
+        consul.register("c", 8003, null); // no check at all
+    }
+
+    private void start() {
+        WatchOptions options = new WatchOptions(Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofMillis(50),
+                Duration.ofMillis(200), Duration.ofSeconds(60), name -> true);
+        watcher = new CatalogWatcher(consul, options, handedOn::add, health);
+        executor = Executors.newCachedThreadPool();
+        watcher.start(executor);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (watcher != null) {
+            watcher.stop();
+            executor.shutdownNow();
+            assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private CatalogSnapshot last() {
+        return handedOn.get(handedOn.size() - 1);
+    }
+
+    private void awaitSnapshots(int n) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> handedOn.size() >= n);
+    }
+
+    /** Nothing more handed on or read for a while: the watcher is idle. */
+    private void settle() throws InterruptedException {
+        int reads;
+        do {
+            reads = consul.totalReads();
+            Thread.sleep(150);
+        } while (reads != consul.totalReads());
+    }
+
+    @Test
+    void theFirstSnapshotIsHandedOnOnlyOnceEveryServiceWasRead() throws Exception {
+        CountDownLatch slowB = consul.holdReadsOf("b");
+        start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.reads("a") == 1 && consul.reads("c") == 1);
+        Thread.sleep(200);
+        assertThat(handedOn).as("no partial first snapshot while b is being read").isEmpty();
+
+        slowB.countDown();
+        awaitSnapshots(1);
+        settle();
+        assertThat(handedOn).hasSize(1);
+        assertThat(last().services()).containsOnlyKeys("a", "b", "c");
+        assertThat(last().instanceCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aCheckFlipReReadsOnlyThatService() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        Map<String, Integer> before = consul.readCounts();
+
+        consul.setCheck("a", "critical");
+        awaitSnapshots(2);
+        settle();
+        assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.CRITICAL);
+        assertThat(consul.reads("a")).isEqualTo(before.get("a") + 1);
+        assertThat(consul.reads("b")).isEqualTo(before.get("b"));
+        assertThat(consul.reads("c")).isEqualTo(before.get("c"));
+        assertThat(handedOn).hasSize(2);
+    }
+
+    @Test
+    void aChangeInvisibleInBothBodiesIsFoundByASweepOfEveryService() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        Map<String, Integer> before = consul.readCounts();
+
+        consul.register("c", 9003, null); // a new port: neither the tags nor any check tell which service changed
+        awaitSnapshots(2);
+        settle();
+        assertThat(last().services().get("c").instances().get(0).port()).isEqualTo(9003);
+        for (String name : List.of("a", "b", "c")) {
+            assertThat(consul.reads(name)).as("sweep read of %s", name).isEqualTo(before.get(name) + 1);
+        }
+    }
+
+    @Test
+    void aReturnThatChangesNothingHandsNothingOn() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        consul.touchRegistrations(); // the index moves, the data does not
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.reads("c") >= 2);
+        settle();
+        assertThat(handedOn).hasSize(1);
+    }
+
+    @Test
+    void aServiceThatCannotBeReadIsLeftAloneAndTheOthersStillUpdate() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        consul.failReadsOf("b", new ConsulHttpException(URI.create("http://consul:8500"), "/v1/health/service/b", 400, "bad"));
+
+        consul.register("b", 9002, "passing"); // b changed, but cannot be read now
+        consul.register("c", 9003, null);
+        awaitSnapshots(2);
+        settle();
+        assertThat(last().services().get("c").instances().get(0).port()).as("c still updates").isEqualTo(9003);
+        assertThat(last().services().get("b").instances().get(0).port()).as("b keeps its last good read").isEqualTo(8002);
+        assertThat(health.unreadable().count()).isEqualTo(1);
+
+        consul.setCheck("a", "warning");
+        awaitSnapshots(3);
+        assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.WARNING);
+        assertThat(last().services().get("b").instances().get(0).port()).isEqualTo(8002);
+    }
+
+    @Test
+    void aFailureOfConsulItselfHoldsTheSnapshotBackUntilTheReadSucceeds() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        consul.failReadsOf("a", new ConsulHttpException(URI.create("http://consul:8500"), "/v1/health/service/a", 500, "no leader"));
+        consul.setCheck("a", "critical");
+        await().atMost(Duration.ofSeconds(5)).until(() -> health.errorCount(ConsulErrorKind.HTTP_5XX) >= 2);
+        assertThat(handedOn).hasSize(1);
+        assertThat(health.unreadable().count()).isZero();
+
+        consul.failReadsOf("a", null);
+        awaitSnapshots(2);
+        assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.CRITICAL);
+    }
+
+    /**
+     * A catalog in memory with Consul's blocking semantics: /v1/catalog/services moves its index on registration
+     * changes only, /v1/health/state/any on check changes only; one instance per service, on node-1.
+     */
+    static final class FakeCatalog implements CatalogSource {
+        private final Map<String, ServiceInstance> instances = new TreeMap<>();
+        private final Map<String, String> checks = new TreeMap<>();
+        private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+        private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+        private long raft = 10;
+        private long servicesIndex = raft;
+        private long checksIndex = raft;
+
+        synchronized void register(String name, int port, String checkStatus) {
+            if (checkStatus != null) {
+                checks.put(name, checkStatus);
+            }
+            instances.put(name, instance(name, port));
+            servicesIndex = ++raft;
+            notifyAll();
+        }
+
+        synchronized void touchRegistrations() {
+            servicesIndex = ++raft;
+            notifyAll();
+        }
+
+        synchronized void setCheck(String name, String status) {
+            checks.put(name, status);
+            instances.put(name, instance(name, instances.get(name).port()));
+            checksIndex = ++raft;
+            notifyAll();
+        }
+
+        private ServiceInstance instance(String name, int port) {
+            String check = checks.get(name);
+            return ServiceInstance.of(name, name + "-1", "node-1", "10.0.0.1", "", port, List.of("t"), Map.of(),
+                    check == null ? HealthStatus.PASSING : HealthStatus.of(check));
+        }
+
+        CountDownLatch holdReadsOf(String name) {
+            CountDownLatch latch = new CountDownLatch(1);
+            holds.put(name, latch);
+            return latch;
+        }
+
+        void failReadsOf(String name, RuntimeException failure) {
+            if (failure == null) {
+                failures.remove(name);
+            } else {
+                failures.put(name, failure);
+            }
+        }
+
+        int reads(String name) {
+            return reads.getOrDefault(name, new AtomicInteger()).get();
+        }
+
+        int totalReads() {
+            return reads.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+
+        Map<String, Integer> readCounts() {
+            Map<String, Integer> counts = new HashMap<>();
+            reads.forEach((k, v) -> counts.put(k, v.get()));
+            return counts;
+        }
+
+        private void block(long index, Duration wait, java.util.function.LongSupplier current) {
+            if (index <= 0 || wait == null) {
+                return;
+            }
+            long until = System.nanoTime() + wait.toNanos();
+            try {
+                while (current.getAsLong() == index && System.nanoTime() < until) {
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+
+        @Override
+        public synchronized Reading<Map<String, List<String>>> services(long index, Duration wait) {
+            block(index, wait, () -> servicesIndex);
+            Map<String, List<String>> tags = new TreeMap<>();
+            instances.forEach((name, i) -> tags.put(name, i.tags()));
+            return new Reading<>(tags, servicesIndex);
+        }
+
+        @Override
+        public synchronized Reading<List<CheckState>> checks(long index, Duration wait) {
+            block(index, wait, () -> checksIndex);
+            List<CheckState> states = new ArrayList<>();
+            states.add(new CheckState("node-1", "serfHealth", "", "passing"));
+            checks.forEach((name, status) -> states.add(new CheckState("node-1", name + "-check", name, status)));
+            return new Reading<>(states, checksIndex);
+        }
+
+        @Override
+        public ServiceInstances service(String name) {
+            CountDownLatch hold = holds.get(name);
+            if (hold != null) {
+                try {
+                    hold.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            reads.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+            RuntimeException failure = failures.get(name);
+            if (failure != null) {
+                throw failure;
+            }
+            synchronized (this) {
+                ServiceInstance i = instances.get(name);
+                return new ServiceInstances(name, raft, i == null ? List.of() : List.of(i));
+            }
+        }
+    }
+}
