@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.lbsync.model.ServiceListing;
 
 /**
  * Consul's answers parsed, once, into lbsync's model (io.lbsync.model). Every user of an endpoint reads it through here:
@@ -66,6 +67,31 @@ public final class ConsulAnswers {
             entries.add(new HealthEntry(instance, svc.path("CreateIndex").asLong()));
         }
         return entries;
+    }
+
+    /**
+     * GET /v1/internal/ui/nodes (the node dump Consul's own web UI lists nodes with; every Consul version lbsync supports
+     * has it): every node with its service registrations. Only what {@link ServiceListing} needs is kept — service,
+     * node, ID and ModifyIndex — read node by node, so the dump of a large catalog never sits in memory as one tree.
+     */
+    public static ServiceListing listing(ConsulResponse r) {
+        Map<String, Map<String, Long>> registrations = new HashMap<>();
+        try (com.fasterxml.jackson.core.JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.body())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                throw new ConsulBadResponseException(r.path(), "not a JSON array");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                JsonNode node = ConsulResponse.JSON.readTree(p);
+                String nodeName = text(node, "Node");
+                for (JsonNode svc : node.path("Services")) {
+                    registrations.computeIfAbsent(text(svc, "Service"), s -> new HashMap<>())
+                            .put(nodeName + "/" + text(svc, "ID"), svc.path("ModifyIndex").asLong());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ConsulBadResponseException(r.path(), "not JSON: " + e.getClass().getSimpleName());
+        }
+        return new ServiceListing(r.index(), registrations);
     }
 
     /**

@@ -228,6 +228,11 @@ final class Catalog {
         return store.index(NODES, SERVICES);
     }
 
+    /** internal/ui/nodes (the node dump): max of the nodes, services and checks tables. */
+    long nodesServicesAndChecksIndex() {
+        return store.index(NODES, SERVICES, CHECKS);
+    }
+
     long servicesTableIndex() {
         return store.index(SERVICES);
     }

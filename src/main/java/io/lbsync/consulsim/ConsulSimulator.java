@@ -45,6 +45,7 @@ public final class ConsulSimulator implements AutoCloseable {
         new AgentEndpoints(cluster).addTo(router);
         new CatalogEndpoints(cluster).addTo(router);
         new HealthEndpoints(cluster).addTo(router);
+        new UiEndpoints(cluster).addTo(router);
         new KvEndpoints(cluster).addTo(router);
         new SessionEndpoints(cluster, new SessionTimers(cluster.store, cluster.sessions, scheduler), b.sessionTtlMinimum)
                 .addTo(router);

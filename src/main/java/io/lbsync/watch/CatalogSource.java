@@ -2,6 +2,7 @@ package io.lbsync.watch;
 
 import io.lbsync.model.CheckState;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.ServiceListing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,4 +23,7 @@ public interface CatalogSource {
 
     /** GET /v1/health/service/:name without blocking: the registrations of exactly this service. */
     ServiceInstances service(String name);
+
+    /** GET /v1/internal/ui/nodes without blocking: every registration's ModifyIndex, to find what changed. */
+    ServiceListing listing();
 }

@@ -3,6 +3,7 @@ package io.lbsync.watch;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.ServiceListing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,13 +34,17 @@ import org.slf4j.LoggerFactory;
  * Which services are dirty, in order of priority (docs/design-watching.md):
  * <ol>
  * <li>fast: services whose checks changed in /v1/health/state/any (a check flipped, an instance with a check came or
- * went; a node-level check marks every service with a check on that node), and services added, removed or re-tagged
+ * went; a node-level check marks every service with an instance on that node), and services added, removed or re-tagged
  * in the body of /v1/catalog/services (name → tags). These are read at once, before anything else.</li>
- * <li>sweep: a registration wake of /v1/catalog/services cannot say which service changed when the change is
- * invisible in both bodies (an address, port or meta change; an instance without checks whose tags were already
- * there). So every such wake also requests a sweep: every watched service re-read, {@link #SWEEP_CHUNK} at a time,
- * with fast work served between chunks. Wakes during a sweep are coalesced into one more sweep.</li>
+ * <li>located: a registration wake of /v1/catalog/services cannot say which service changed when the change is
+ * invisible in both bodies (an address, port or meta change; an instance without checks). After every such wake (given
+ * {@link #CHECKS_GRACE} for the health-checks watch to explain it) one listing of every registration's ModifyIndex
+ * (/v1/internal/ui/nodes) is compared with the previous one: the services that changed, and were not read since, are
+ * read. One request per wake instead of one per service; wakes that come while a listing runs share the next one.</li>
  * </ol>
+ * A listing every {@link #SAFETY_LISTING} is the slow safety net. If Consul refuses the listing endpoint (a proxy in
+ * front of Consul that blocks it, say), every watched service is re-read instead after each wake,
+ * {@link #SWEEP_CHUNK} at a time (the sweep), as before lbsync 0.2.
  * The first read after start is a full one, handed on only when complete (never a partial first snapshot).
  * <p>
  * Isolation (docs/isolation.md): a read that fails for one service in a way that will not change on retry (Consul
@@ -56,6 +61,10 @@ public final class CatalogWatcher implements Watcher {
     static final int READ_CONNECTIONS = 2;
     /** Services re-read per step of a sweep; fast (changed-for-sure) services are served between steps. */
     static final int SWEEP_CHUNK = 100;
+    /** How long a registration wake waits for the health-checks watch to reach its index before listing registrations. */
+    static final Duration CHECKS_GRACE = Duration.ofMillis(20);
+    /** The slow safety net: a listing this often, even without a wake. */
+    static final Duration SAFETY_LISTING = Duration.ofMinutes(10);
 
     private final CatalogSource reader;
     private final Predicate<String> watched;
@@ -71,17 +80,30 @@ public final class CatalogWatcher implements Watcher {
     private Map<String, Set<CheckState>> checksByService;
     /** False until the first full read succeeded. */
     private boolean synced;
-    private final Set<String> dirty = new HashSet<>();
+    /** Service → the index of the wake that said it changed: read unless it was read at that index or later. */
+    private final Map<String, Long> dirty = new HashMap<>();
     /** A sweep was asked for after the current one (or none) started. */
     private boolean sweepRequested;
     /** What is left of the running sweep. */
     private final java.util.ArrayDeque<String> sweep = new java.util.ArrayDeque<>();
     private long watchIndex;
+    private long checksIndex;
+    /** A registration wake at {@link #locateIndex} asks for a listing, not before {@link #locateNotBefore}. */
+    private boolean locateRequested;
+    private long locateIndex;
+    private long locateNotBefore;
+    private long nextSafetyListing;
+    /** Consul refused the listing endpoint: sweep instead. */
+    private boolean listingUnavailable;
+    /** Refresh thread only: the last listing, and the index each service was last read at. */
+    private ServiceListing lastListing;
+    private final Map<String, Long> readIndex = new HashMap<>();
     private volatile boolean running;
     private ExecutorService executor;
 
     private final Map<String, ServiceInstances> current = new HashMap<>();
-    private CatalogSnapshot lastEmitted;
+    /** Read by the health-checks thread too (which services have an instance on a node). */
+    private volatile CatalogSnapshot lastEmitted;
 
     public CatalogWatcher(CatalogSource reader, WatchOptions options, Consumer<CatalogSnapshot> sink, WatchHealth health) {
         this.reader = reader;
@@ -146,9 +168,15 @@ public final class CatalogWatcher implements Watcher {
                 Set<String> changed = new HashSet<>(next.keySet());
                 changed.addAll(tagsByService.keySet());
                 changed.removeIf(s -> Objects.equals(next.get(s), tagsByService.get(s)));
-                dirty.addAll(changed);
-                // the body does not show address, port, meta or check-less instance changes: sweep everything too
-                sweepRequested = true;
+                changed.forEach(service -> dirty.merge(service, reading.index(), Math::max));
+                // the body does not show address, port, meta or check-less instance changes: find them
+                if (listingUnavailable) {
+                    sweepRequested = true;
+                } else {
+                    locateRequested = true;
+                    locateIndex = Math.max(locateIndex, reading.index());
+                    locateNotBefore = System.nanoTime() + CHECKS_GRACE.toNanos();
+                }
             }
             tagsByService = next;
             serviceNames = new TreeSet<>(next.keySet());
@@ -166,8 +194,7 @@ public final class CatalogWatcher implements Watcher {
                 changed.addAll(checksByService.keySet());
                 changed.removeIf(s -> next.getOrDefault(s, Set.of()).equals(checksByService.getOrDefault(s, Set.of())));
                 if (changed.remove("")) {
-                    // a node-level check (serfHealth) affects every service on that node: those with a check there
-                    // now, and (to be sure about check-less ones) a sweep
+                    // a node-level check (serfHealth, node maintenance) affects every service with an instance there
                     Set<String> nodes = new HashSet<>();
                     symmetricDifference(next.getOrDefault("", Set.of()), checksByService.getOrDefault("", Set.of()))
                             .forEach(c -> nodes.add(c.node()));
@@ -176,10 +203,18 @@ public final class CatalogWatcher implements Watcher {
                             changed.add(service);
                         }
                     });
-                    sweepRequested = true;
+                    CatalogSnapshot known = lastEmitted;
+                    if (known != null) {
+                        known.services().forEach((service, instances) -> {
+                            if (instances.instances().stream().anyMatch(i -> nodes.contains(i.node()))) {
+                                changed.add(service);
+                            }
+                        });
+                    }
                 }
-                dirty.addAll(changed);
+                changed.forEach(service -> dirty.merge(service, reading.index(), Math::max));
             }
+            checksIndex = Math.max(checksIndex, reading.index());
             checksByService = next;
             watchIndex = Math.max(watchIndex, reading.index());
             lock.notifyAll();
@@ -197,7 +232,17 @@ public final class CatalogWatcher implements Watcher {
 
     private boolean hasWork() {
         return serviceNames != null && checksByService != null
-                && (!synced || !dirty.isEmpty() || sweepRequested || !sweep.isEmpty() || !unreadable().due(Instant.now()).isEmpty());
+                && (!synced || !dirty.isEmpty() || listingDue() || sweepRequested || !sweep.isEmpty()
+                || !unreadable().due(Instant.now()).isEmpty());
+    }
+
+    /** A listing is due after a registration wake, once the checks watch caught up or its grace ended; or as the safety net. */
+    private boolean listingDue() {
+        if (listingUnavailable || !synced) {
+            return false;
+        }
+        long now = System.nanoTime();
+        return locateRequested && (checksIndex >= locateIndex || now - locateNotBefore >= 0) || now - nextSafetyListing >= 0;
     }
 
     private UnreadableServices unreadable() {
@@ -207,8 +252,12 @@ public final class CatalogWatcher implements Watcher {
     /** Waits for work, at most until the next retry of an unreadable service. */
     private void awaitWork() throws InterruptedException {
         Instant next = unreadable().nextRetry();
-        long ms = next == null ? 0 : Math.max(1, Duration.between(Instant.now(), next).toMillis());
-        lock.wait(ms);
+        long ms = next == null ? Long.MAX_VALUE : Math.max(1, Duration.between(Instant.now(), next).toMillis());
+        if (synced && !listingUnavailable) {
+            long listingAt = locateRequested ? Math.min(locateNotBefore, nextSafetyListing) : nextSafetyListing;
+            ms = Math.min(ms, Math.max(1, (listingAt - System.nanoTime() + 999_999) / 1_000_000));
+        }
+        lock.wait(ms == Long.MAX_VALUE ? 0 : ms);
     }
 
     private void refreshLoop() {
@@ -217,6 +266,7 @@ public final class CatalogWatcher implements Watcher {
             Set<String> toRead;
             long index;
             boolean full;
+            boolean listing = false;
             synchronized (lock) {
                 while (running && !hasWork()) {
                     try {
@@ -238,8 +288,20 @@ public final class CatalogWatcher implements Watcher {
                     sweep.clear();
                     sweepRequested = false;
                 } else if (!dirty.isEmpty()) {
-                    toRead = new TreeSet<>(dirty);
+                    // both watches may report one change (a new instance with a check): read it once
+                    Set<String> stale = new TreeSet<>();
+                    dirty.forEach((service, at) -> {
+                        if (readIndex.getOrDefault(service, -1L) < at) {
+                            stale.add(service);
+                        }
+                    });
                     dirty.clear();
+                    toRead = stale;
+                } else if (listingDue()) {
+                    listing = true;
+                    locateRequested = false;
+                    nextSafetyListing = System.nanoTime() + SAFETY_LISTING.toNanos();
+                    toRead = new TreeSet<>();
                 } else if (sweep.isEmpty() && !sweepRequested) {
                     toRead = unreadable().due(now); // only slow retries of unreadable services are left to do
                 } else {
@@ -258,8 +320,75 @@ public final class CatalogWatcher implements Watcher {
                 toRead.retainAll(names);
                 index = watchIndex;
             }
+            if (listing) {
+                toRead = locate(names);
+                if (toRead == null) {
+                    continue;
+                }
+            } else if (full) {
+                baseline();
+            }
             refresh(names, toRead, index, full);
         }
+    }
+
+    /** Before the first full read: the listing later ones are compared with (a change during the read shows in the next). */
+    private void baseline() {
+        synchronized (lock) {
+            nextSafetyListing = System.nanoTime() + SAFETY_LISTING.toNanos();
+        }
+        try {
+            lastListing = reader.listing();
+        } catch (RuntimeException e) {
+            listingRefused(e); // the full read goes on either way
+        }
+    }
+
+    /**
+     * The services a listing shows changed since the last one and not read since their change; null when the listing
+     * failed (retried like any read, or, when Consul refuses the endpoint, replaced by sweeps).
+     */
+    private Set<String> locate(Set<String> names) {
+        ServiceListing now;
+        try {
+            now = reader.listing();
+        } catch (RuntimeException e) {
+            if (!listingRefused(e)) {
+                synchronized (lock) {
+                    locateRequested = true;
+                }
+                retryLater(Set.of(), e);
+            }
+            return null;
+        }
+        refreshBackoff.reset();
+        ServiceListing before = lastListing;
+        lastListing = now;
+        Set<String> changed = new TreeSet<>(now.changedSince(before));
+        changed.retainAll(names);
+        long removedAfter = before == null ? 0 : before.index() + 1;
+        changed.removeIf(service -> {
+            long latest = now.registrations().getOrDefault(service, Map.of()).values().stream().mapToLong(Long::longValue)
+                    .max().orElse(0);
+            return readIndex.getOrDefault(service, -1L) >= Math.max(latest, removedAfter); // read since its change
+        });
+        return changed;
+    }
+
+    /** True when Consul refuses the listing endpoint itself (4xx): from then on, wakes sweep instead. */
+    private boolean listingRefused(RuntimeException e) {
+        if (!(e instanceof io.lbsync.consul.ConsulHttpException http) || http.status() < 400 || http.status() >= 500
+                || http.status() == 429) {
+            return false;
+        }
+        synchronized (lock) {
+            listingUnavailable = true;
+            sweepRequested = true;
+            lock.notifyAll();
+        }
+        LOG.warn("event=consul-listing-unavailable path=/v1/internal/ui/nodes status={} action=\"re-read every service after "
+                + "each registration change\"", http.status());
+        return true;
     }
 
     private void refresh(Set<String> names, Set<String> toRead, long index, boolean full) {
@@ -280,6 +409,7 @@ public final class CatalogWatcher implements Watcher {
                 .mapToLong(r -> r.instances().index()).max().orElse(0));
         health.success("health-services", maxIndex);
         current.keySet().retainAll(names);
+        readIndex.keySet().retainAll(names);
         unreadable().retainAll(names);
         Instant now = Instant.now();
         read.forEach((name, result) -> {
@@ -289,6 +419,7 @@ public final class CatalogWatcher implements Watcher {
                 return;
             }
             unreadable().readable(name);
+            readIndex.put(name, result.instances().index());
             // No registration left means the service is gone, even if catalog/services has not said so yet:
             // otherwise one deregistration would give a transient snapshot with an empty service, then another.
             if (result.instances().instances().isEmpty()) {
@@ -365,7 +496,7 @@ public final class CatalogWatcher implements Watcher {
         LOG.warn("event=consul-error watch=health-services kind={} failures={} retry_in_ms={} error=\"{}\"", kind.label(),
                 refreshBackoff.failures(), delay.toMillis(), WatchHealth.describe(e));
         synchronized (lock) {
-            dirty.addAll(toRead);
+            toRead.forEach(service -> dirty.put(service, Long.MAX_VALUE)); // read again, whatever was read meanwhile
         }
         try {
             Thread.sleep(delay.toMillis());

@@ -9,6 +9,7 @@ import io.lbsync.consul.HealthEntry;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.ServiceListing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,12 @@ public class ConsulReader implements CatalogSource {
         ConsulResponse r = query(path, 0, null);
         return new ServiceInstances(name, r.index(), ConsulAnswers.healthService(r).stream().map(HealthEntry::instance)
                 .filter(i -> name.equals(i.service())).toList());
+    }
+
+    /** GET /v1/internal/ui/nodes without blocking: which registrations exist, with their ModifyIndex. */
+    @Override
+    public ServiceListing listing() {
+        return ConsulAnswers.listing(query("/v1/internal/ui/nodes", 0, null));
     }
 
     /** GET /v1/kv/&lt;prefix&gt;?recurse: the subtree, keys relative to the prefix, values decoded (UTF-8); 404 = empty. */

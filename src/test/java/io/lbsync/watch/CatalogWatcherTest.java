@@ -9,6 +9,7 @@ import io.lbsync.model.CheckState;
 import io.lbsync.model.HealthStatus;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.ServiceListing;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,18 +111,52 @@ class CatalogWatcherTest {
     }
 
     @Test
-    void aChangeInvisibleInBothBodiesIsFoundByASweepOfEveryService() throws Exception {
+    void aChangeInvisibleInBothBodiesIsFoundByOneListingAndOnlyThatServiceIsRead() throws Exception {
         start();
         awaitSnapshots(1);
         settle();
         Map<String, Integer> before = consul.readCounts();
+        int listings = consul.listings();
 
         consul.register("c", 9003, null); // a new port: neither the tags nor any check tell which service changed
         awaitSnapshots(2);
         settle();
         assertThat(last().services().get("c").instances().get(0).port()).isEqualTo(9003);
+        assertThat(consul.listings()).as("one listing for the wake").isEqualTo(listings + 1);
+        assertThat(consul.reads("c")).isEqualTo(before.get("c") + 1);
+        assertThat(consul.reads("a")).as("a did not change: not read").isEqualTo(before.get("a"));
+        assertThat(consul.reads("b")).isEqualTo(before.get("b"));
+    }
+
+    @Test
+    void aNewInstanceWithACheckIsReadOnceTheListingDoesNotReadItAgain() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        Map<String, Integer> before = consul.readCounts();
+
+        consul.register("d", 8004, "passing"); // a new service with a check: both bodies tell
+        awaitSnapshots(2);
+        settle();
+        assertThat(last().services()).containsKey("d");
+        assertThat(consul.reads("d")).isEqualTo(1);
+        assertThat(consul.reads("a")).isEqualTo(before.get("a"));
+    }
+
+    @Test
+    void whenConsulRefusesTheListingEveryServiceIsReReadAfterAWake() throws Exception {
+        consul.refuseListings(new ConsulHttpException(URI.create("http://consul:8500"), "/v1/internal/ui/nodes", 403, "blocked"));
+        start();
+        awaitSnapshots(1);
+        settle();
+        Map<String, Integer> before = consul.readCounts();
+
+        consul.register("c", 9003, null);
+        awaitSnapshots(2);
+        settle();
+        assertThat(last().services().get("c").instances().get(0).port()).isEqualTo(9003);
         for (String name : List.of("a", "b", "c")) {
-            assertThat(consul.reads(name)).as("sweep read of %s", name).isEqualTo(before.get(name) + 1);
+            assertThat(consul.reads(name)).as("sweep read of %s", name).isGreaterThan(before.get(name));
         }
     }
 
@@ -130,10 +165,13 @@ class CatalogWatcherTest {
         start();
         awaitSnapshots(1);
         settle();
+        int listings = consul.listings();
+        Map<String, Integer> before = consul.readCounts();
         consul.touchRegistrations(); // the index moves, the data does not
-        await().atMost(Duration.ofSeconds(5)).until(() -> consul.reads("c") >= 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.listings() > listings);
         settle();
         assertThat(handedOn).hasSize(1);
+        assertThat(consul.readCounts()).as("the listing shows no change: nothing read").isEqualTo(before);
     }
 
     @Test
@@ -183,17 +221,32 @@ class CatalogWatcherTest {
         private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
         private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
         private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+        private final Map<String, Long> modifyIndex = new TreeMap<>();
+        private final Map<String, Long> serviceIndex = new TreeMap<>();
+        private final AtomicInteger listings = new AtomicInteger();
+        private volatile RuntimeException listingFailure;
         private long raft = 10;
         private long servicesIndex = raft;
         private long checksIndex = raft;
 
         synchronized void register(String name, int port, String checkStatus) {
+            servicesIndex = ++raft;
             if (checkStatus != null) {
                 checks.put(name, checkStatus);
+                checksIndex = raft; // the registration's check is written in the same transaction
             }
             instances.put(name, instance(name, port));
-            servicesIndex = ++raft;
+            modifyIndex.put(name, raft);
+            serviceIndex.put(name, raft);
             notifyAll();
+        }
+
+        void refuseListings(RuntimeException failure) {
+            listingFailure = failure;
+        }
+
+        int listings() {
+            return listings.get();
         }
 
         synchronized void touchRegistrations() {
@@ -205,6 +258,7 @@ class CatalogWatcherTest {
             checks.put(name, status);
             instances.put(name, instance(name, instances.get(name).port()));
             checksIndex = ++raft;
+            serviceIndex.put(name, raft);
             notifyAll();
         }
 
@@ -291,8 +345,20 @@ class CatalogWatcherTest {
             }
             synchronized (this) {
                 ServiceInstance i = instances.get(name);
-                return new ServiceInstances(name, raft, i == null ? List.of() : List.of(i));
+                // like Consul: the service's own index (its last change), the catalog's for an unknown service
+                return new ServiceInstances(name, serviceIndex.getOrDefault(name, servicesIndex), i == null ? List.of() : List.of(i));
             }
+        }
+
+        @Override
+        public synchronized ServiceListing listing() {
+            listings.incrementAndGet();
+            if (listingFailure != null) {
+                throw listingFailure;
+            }
+            Map<String, Map<String, Long>> registrations = new TreeMap<>();
+            instances.forEach((name, i) -> registrations.put(name, Map.of("node-1/" + i.id(), modifyIndex.get(name))));
+            return new ServiceListing(raft, registrations);
         }
     }
 }
