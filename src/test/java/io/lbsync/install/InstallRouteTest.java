@@ -52,6 +52,7 @@ class InstallRouteTest extends CamelTestSupport {
     private Path reloads;
     private final ConsulStateStore state = new ConsulStateStore(false, "lbsync/");
     private InstallPipeline pipeline;
+    private ConfigTarget target;
     private final AtomicInteger runtimeCalls = new AtomicInteger();
     private RuntimeApi.Result runtimeAnswer = RuntimeApi.Result.APPLIED;
 
@@ -107,6 +108,7 @@ class InstallRouteTest extends CamelTestSupport {
             }
         }) : Optional.empty();
         ConfigTarget target = pipeline.add(settings, runtime);
+        this.target = target;
         context.start(); // not started by camel-test without a route builder
         pipeline.addRoutes();
         return target;
@@ -126,8 +128,13 @@ class InstallRouteTest extends CamelTestSupport {
         // the run's own exchange, not the copies enrich sends to freemarker: (those end with a text body)
         NotifyBuilder done = new NotifyBuilder(context).fromRoute("haproxy-sync")
                 .filter(e -> e.getMessage().getBody() instanceof InstallRun).whenDone(1).create();
+        TargetStatus before = target.status();
+        long holds = context.getRegistry().lookupByNameAndType("changeGuard", ImplausibleChangeGuard.class).holds();
         template.sendBody("quiesce:consul-changes", "change");
         assertThat(done.matches(30, TimeUnit.SECONDS)).as("the route ran").isTrue();
+        // and this run, not an earlier one, set the outcome (or the guard held it)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> target.status() != before
+                || context.getRegistry().lookupByNameAndType("changeGuard", ImplausibleChangeGuard.class).holds() > holds);
     }
 
     private String liveText() throws Exception {
