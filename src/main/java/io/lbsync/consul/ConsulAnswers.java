@@ -1,5 +1,7 @@
 package io.lbsync.consul;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.HealthStatus;
@@ -76,22 +78,65 @@ public final class ConsulAnswers {
      */
     public static ServiceListing listing(ConsulResponse r) {
         Map<String, Map<String, Long>> registrations = new HashMap<>();
-        try (com.fasterxml.jackson.core.JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.body())) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
-                throw new ConsulBadResponseException(r.path(), "not a JSON array");
-            }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                JsonNode node = ConsulResponse.JSON.readTree(p);
-                String nodeName = text(node, "Node");
-                for (JsonNode svc : node.path("Services")) {
-                    registrations.computeIfAbsent(text(svc, "Service"), s -> new HashMap<>())
-                            .put(nodeName + "/" + text(svc, "ID"), svc.path("ModifyIndex").asLong());
-                }
+        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.body())) {
+            expect(r, p.nextToken(), JsonToken.START_ARRAY);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                listNode(r, p, registrations);
             }
         } catch (java.io.IOException e) {
             throw new ConsulBadResponseException(r.path(), "not JSON: " + e.getClass().getSimpleName());
         }
         return new ServiceListing(r.index(), registrations);
+    }
+
+    /** One node of the dump, token by token (a node may carry thousands of registrations: no tree of it is built). */
+    private static void listNode(ConsulResponse r, JsonParser p, Map<String, Map<String, Long>> registrations)
+            throws java.io.IOException {
+        String node = null;
+        List<String[]> services = new ArrayList<>(); // {service, id, modifyIndex}: the node's name may come after them
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("Node") && value == JsonToken.VALUE_STRING) {
+                node = p.getText();
+            } else if (field.equals("Services") && value == JsonToken.START_ARRAY) {
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    services.add(listService(p));
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (node == null) {
+            throw new ConsulBadResponseException(r.path(), "a node without a name");
+        }
+        for (String[] s : services) {
+            registrations.computeIfAbsent(s[0], k -> new HashMap<>()).put(node + "/" + s[1], Long.parseLong(s[2]));
+        }
+    }
+
+    private static String[] listService(JsonParser p) throws java.io.IOException {
+        String[] s = {"", "", "0"};
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "Service" -> s[0] = p.getValueAsString("");
+                case "ID" -> s[1] = p.getValueAsString("");
+                case "ModifyIndex" -> s[2] = Long.toString(p.getValueAsLong(0));
+                default -> p.skipChildren();
+            }
+            if (value == null) {
+                break;
+            }
+        }
+        return s;
+    }
+
+    private static void expect(ConsulResponse r, JsonToken actual, JsonToken expected) {
+        if (actual != expected) {
+            throw new ConsulBadResponseException(r.path(), "not a JSON " + (expected == JsonToken.START_ARRAY ? "array" : "object"));
+        }
     }
 
     /**
