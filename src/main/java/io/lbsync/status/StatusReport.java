@@ -198,7 +198,7 @@ public final class StatusReport {
     private Map<String, Object> consul() {
         Map<String, Object> m = new LinkedHashMap<>();
         ConsulState current = state.current();
-        m.put("url", consulUrl.toString());
+        m.put("url", withoutUserInfo(consulUrl));
         m.put("synced", current != null);
         if (current != null) {
             m.put("catalogIndex", current.catalog().index());
@@ -234,6 +234,11 @@ public final class StatusReport {
         m.put("watchGrace", Durations.toConsul(rules.watchGrace()));
         m.put("errorsSinceStart", watches.errorCounts());
         return m;
+    }
+
+    /** The URL as configured, minus any user:password@ (the page is read by whoever reaches lbsync's address). */
+    private static String withoutUserInfo(URI url) {
+        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
     }
 
     private static String time(Instant i) {
