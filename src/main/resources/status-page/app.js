@@ -165,14 +165,15 @@ function renderCleanup(c) {
   }
   const r = c.lastReport || {};
   const decisions = r.decisions || [];
-  box.replaceChildren(
+  box.replaceChildren(...[
     kv([['last run', r.time ? when(r.time) + (r.dryRun ? ' (dry run)' : '') : 'none yet'],
       ['catalog index', String(r.catalogIndex || '–')],
       ['duplicated IDs', String(r.duplicatedIds || 0) + ', extra copies ' + (r.extraCopies || 0)],
       r.error ? ['error', r.error] : null]),
     decisions.length ? el('table', {}, el('thead', {}, el('tr', {}, ['action', 'service', 'id', 'node', 'reason'].map(h => el('th', {}, h)))),
       el('tbody', {}, decisions.map(d => el('tr', {}, el('td', {}, d.action), el('td', {class: 'mono'}, d.service),
-        el('td', {class: 'mono'}, d.id), el('td', {class: 'mono'}, d.node), el('td', {class: 'reason'}, d.reason))))) : null);
+        el('td', {class: 'mono'}, d.id), el('td', {class: 'mono'}, d.node), el('td', {class: 'reason'}, d.reason))))) : null,
+  ].filter(Boolean));
 }
 
 function render(s) {

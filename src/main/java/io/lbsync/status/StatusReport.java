@@ -119,19 +119,22 @@ public final class StatusReport {
         m.put("lastRender", render);
         m.put("lastInstall", time(h.lastInstall()));
         m.put("live", live(target));
-        timings(m, s, histories.history(target.name()).timings());
-        m.put("guardHold", hold(guard.holdsNow().get(target.name())));
+        ImplausibleChangeGuard.Hold hold = guard.holdsNow().get(target.name());
+        timings(m, s, histories.history(target.name()).timings(), hold != null);
+        m.put("guardHold", hold(hold));
         return m;
     }
 
     /** Durations of the latest run, render and reload, and the last diffs (status page). */
-    private static void timings(Map<String, Object> m, TargetStatus s, TargetHistory.Timings t) {
+    private static void timings(Map<String, Object> m, TargetStatus s, TargetHistory.Timings t, boolean held) {
         @SuppressWarnings("unchecked")
         Map<String, Object> last = (Map<String, Object>) m.get("lastRun");
-        boolean running = t.runStarted() != null && (s == null || s.at().isBefore(t.runStarted()));
+        // a run the guard stopped leaves no outcome: it is not running
+        boolean running = !held && t.runStarted() != null && (s == null || s.at().isBefore(t.runStarted()));
         last.put("startedAt", time(t.runStarted()));
         last.put("running", running);
-        last.put("tookMs", running || t.runStarted() == null ? null : Duration.between(t.runStarted(), s.at()).toMillis());
+        boolean finished = s != null && t.runStarted() != null && !s.at().isBefore(t.runStarted());
+        last.put("tookMs", finished ? Duration.between(t.runStarted(), s.at()).toMillis() : null);
         @SuppressWarnings("unchecked")
         Map<String, Object> render = (Map<String, Object>) m.get("lastRender");
         if (render != null) {

@@ -56,6 +56,7 @@ class StatusPageIT {
         register(api, api + "-2", "127.0.0.1", 19304, "critical", "lbsync.host=api.example.com");
         Map<String, String> p = LbsyncTestProperties.forCleanup(cluster, true);
         p.put("lbsync.haproxy.output", dir.resolve("haproxy.cfg").toString());
+        p.put("lbsync.guard.confirm-after", "10m"); // a backend emptied at once is held: the page counts down
         app = LbsyncApp.start(p);
 
         // the page and its assets: content types, and a policy that allows no inline script
@@ -67,7 +68,7 @@ class StatusPageIT {
         assertThat(app.httpGet("/status-page/app.js").header("Content-Type")).startsWith("text/javascript");
         assertThat(app.httpGet("/status-page/style.css").header("Content-Type")).startsWith("text/css");
 
-        browser = HeadlessChromium.start(1280, 1500);
+        browser = HeadlessChromium.start(1280, 2200);
         ChromeDriver driver = browser.driver();
         driver.get("http://127.0.0.1:" + p.get("lbsync.http.port") + "/");
         awaitText(driver, web + "-2");
@@ -101,6 +102,15 @@ class StatusPageIT {
         awaitText(driver, "dry run");
         driver.findElement(By.cssSelector("details[data-key='diffs:haproxy'] summary")).click();
         awaitText(driver, ":19305");
+
+        // a service losing all its instances at once: held by the guard, with what it would change and a countdown
+        cluster.http().deregisterService(cluster.nodes().get(0), web + "-1").requireOk();
+        cluster.http().deregisterService(cluster.nodes().get(0), web + "-2").requireOk();
+        awaitText(driver, "Held by the guard");
+        assertThat(driver.findElement(By.tagName("body")).getText()).contains(web + " would lose all 2 servers")
+                .containsPattern("applied in (599|600) s");
+        assertThat(Files.readString(dir.resolve("haproxy.cfg"))).as("the live config is kept").contains(":19301");
+        assertThat(driver.findElement(By.tagName("body")).getText()).doesNotContain("running", "null", "undefined");
         screenshot(driver);
     }
 
