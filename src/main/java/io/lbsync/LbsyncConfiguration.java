@@ -130,7 +130,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
         Redaction redaction = new Redaction(consul.token()::current);
         camel.getRegistry().bind("lbsyncConsulHealth", LbsyncHealthCheck.consul(rules, redaction));
         camel.getRegistry().bind("lbsyncTargetsHealth", LbsyncHealthCheck.targets(rules, redaction));
-        camel.getRegistry().bind("status", new StatusReport(state, watches, targets, histories, rules,
+        camel.getRegistry().bind("status", new StatusReport(consul.url(), state, watches, guard, targets, histories, rules,
                 camel.getRegistry().lookupByNameAndType("cleanup", DuplicateCleanup.class), redaction, Clock.systemUTC()));
     }
 

@@ -17,9 +17,18 @@ public final class RouteNames {
     public static final String FREEMARKER_DATA_MODEL = "CamelFreemarkerDataModel";
     /** The HTTP answer's content type (routes/status.yaml, duplicate-cleanup.yaml). */
     public static final String CONTENT_TYPE = "Content-Type";
+    /** The status page's answers (routes/status.yaml): only lbsync's own script and style run, no inline script. */
+    public static final String CONTENT_SECURITY_POLICY = "Content-Security-Policy";
+    /** The status page's answers: the browser takes the Content-Type as given. */
+    public static final String CONTENT_TYPE_OPTIONS = "X-Content-Type-Options";
+    /** The status page's answers: no Referer to other sites. */
+    public static final String REFERRER_POLICY = "Referrer-Policy";
+    /** The status page's answers: revalidated on every load. */
+    public static final String CACHE_CONTROL = "Cache-Control";
 
     /** The names a route may use. */
-    public static final Set<String> ALL = Set.of(CONSUL_INDEX, RETRY_AFTER, FREEMARKER_DATA_MODEL, CONTENT_TYPE);
+    public static final Set<String> ALL = Set.of(CONSUL_INDEX, RETRY_AFTER, FREEMARKER_DATA_MODEL, CONTENT_TYPE,
+            CONTENT_SECURITY_POLICY, CONTENT_TYPE_OPTIONS, REFERRER_POLICY, CACHE_CONTROL);
 
     private RouteNames() {
     }

@@ -101,6 +101,7 @@ public class ConfigTarget {
     /** First step: a run of this target over Consul's newest complete state. */
     public InstallRun start(ConsulState state) {
         InstallRun run = new InstallRun(name(), state, dryRunStaging.isPresent());
+        history.runStarted(Instant.now()); // status page: run and render durations
         run.setReloadVia(reloader.isEmpty() ? InstallRun.ReloadVia.NONE
                 : reloader.get() instanceof CommandReloader ? InstallRun.ReloadVia.COMMAND : InstallRun.ReloadVia.MASTER_CLI);
         return run;
@@ -212,9 +213,11 @@ public class ConfigTarget {
     private void logDiff(String before, String after) {
         if (before.isEmpty()) {
             LOG.info("event=config-diff target={} file={} first_install=true lines={}", name(), files.live(), after.lines().count());
+            history.diff(new TargetHistory.Diff(Instant.now(), true, List.of())); // status page: the last diffs
             return;
         }
         List<String> diff = ConfigDiff.unified(before, after, MAX_DIFF_LINES);
+        history.diff(new TargetHistory.Diff(Instant.now(), false, diff)); // status page: the last diffs
         long added = diff.stream().filter(l -> l.startsWith("+")).count();
         long removed = diff.stream().filter(l -> l.startsWith("-")).count();
         LOG.info("event=config-diff target={} file={} lines_added={} lines_removed={}{}", name(), files.live(), added, removed,
@@ -272,7 +275,7 @@ public class ConfigTarget {
             CommandResult result = run.getReload();
             if (via == InstallRun.ReloadVia.COMMAND && result != null) {
                 result = commandReloader().judge(run.getBeforeReload(), result);
-                metrics.reloaded(Duration.ofNanos(System.nanoTime() - run.getReloadStartedNanos()), result.succeeded());
+                reloaded(Duration.ofNanos(System.nanoTime() - run.getReloadStartedNanos()), result.succeeded());
             }
             if (result == null || !result.succeeded()) {
                 rollback(run.isHadPrevious(), result == null ? CommandResult.notRun("the reload did not run") : result);
@@ -290,8 +293,14 @@ public class ConfigTarget {
     private CommandResult timed(java.util.function.Supplier<CommandResult> reload) {
         long started = System.nanoTime();
         CommandResult result = reload.get();
-        metrics.reloaded(Duration.ofNanos(System.nanoTime() - started), result.succeeded());
+        reloaded(Duration.ofNanos(System.nanoTime() - started), result.succeeded());
         return result;
+    }
+
+    /** A reload ended: metrics, and the status page's last reload. */
+    private void reloaded(Duration took, boolean succeeded) {
+        metrics.reloaded(took, succeeded);
+        history.reloaded(new TargetHistory.Reload(Instant.now(), took, succeeded));
     }
 
     private void rollback(boolean hadPrevious, CommandResult failure) {

@@ -1,6 +1,10 @@
 package io.lbsync.install;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 
 /**
  * What GET /status and the health check need about one target beyond its last outcome ({@link ConfigTarget#status()}):
@@ -30,6 +34,7 @@ public final class TargetHistory {
     public synchronized void rendered(Render render, TargetStatus previous) {
         observe(previous);
         lastRender = render;
+        renderTook = runStarted == null || render.at().isBefore(runStarted) ? null : Duration.between(runStarted, render.at());
     }
 
     /** A run failed; {@code previous} is the target's outcome before this run. */
@@ -56,5 +61,55 @@ public final class TargetHistory {
         if (s.result() == TargetStatus.Result.INSTALLED && (lastInstall == null || s.at().isAfter(lastInstall))) {
             lastInstall = s.at();
         }
+    }
+    // ---- For the status page (GET /status, the page at /): when runs start, their diffs and reloads. ----
+
+    /** Diffs kept per target (each already bounded by the caller, ConfigTarget). */
+    static final int DIFFS_KEPT = 5;
+
+    /** One install's change to the live file ({@link ConfigDiff} lines; empty with firstInstall). */
+    public record Diff(Instant at, boolean firstInstall, List<String> lines) {
+        public Diff {
+            lines = List.copyOf(lines);
+        }
+    }
+
+    /** One reload of the proxy (a rollback's included): when it ended, how long it took, and how. */
+    public record Reload(Instant at, Duration took, boolean succeeded) {
+    }
+
+    /**
+     * @param runStarted the start of the latest run (null: none yet)
+     * @param renderTook how long the latest run took from its start to its rendered config (null: not known)
+     * @param diffs      the last {@value #DIFFS_KEPT} installs' diffs, newest first
+     * @param lastReload null: none since start
+     */
+    public record Timings(Instant runStarted, Duration renderTook, List<Diff> diffs, Reload lastReload) {
+    }
+
+    private Instant runStarted;
+    private Duration renderTook;
+    private final Deque<Diff> diffs = new ArrayDeque<>();
+    private Reload lastReload;
+
+    /** A run of the pipeline starts. */
+    public synchronized void runStarted(Instant at) {
+        runStarted = at;
+    }
+
+    /** The swap installed a new live file that differs from the previous one by {@code lines}. */
+    public synchronized void diff(Diff diff) {
+        diffs.addFirst(diff);
+        while (diffs.size() > DIFFS_KEPT) {
+            diffs.removeLast();
+        }
+    }
+
+    public synchronized void reloaded(Reload reload) {
+        lastReload = reload;
+    }
+
+    public synchronized Timings timings() {
+        return new Timings(runStarted, renderTook, List.copyOf(diffs), lastReload);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lbsync.cleanup.DuplicateCleanup;
 import io.lbsync.config.Durations;
+import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.install.ConfigSummary;
 import io.lbsync.install.ConfigTarget;
 import io.lbsync.install.TargetHistory;
@@ -16,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +32,9 @@ import java.util.TreeMap;
  * install, and the live file as it is on disk now (SHA-256, size, backends and servers counted in its text:
  * {@link ConfigSummary}); per Consul watch its index, last contact, last success and current error; the synced Consul
  * state; the health problems (the same as /observe/health); the duplicate cleanup's last report. Never the ACL token.
+ * For the status page (GET /, src/main/resources/status-page) also: Consul's address, every service's instances with
+ * their health and whether they are rendered ({@link ServicesView}), per target the run and reload durations, the last
+ * diffs and the states the implausible-change guard holds back.
  */
 public final class StatusReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,10 +47,23 @@ public final class StatusReport {
     private final DuplicateCleanup cleanup;
     private final Redaction redaction;
     private final Clock clock;
+    private final URI consulUrl;
+    private final ImplausibleChangeGuard guard;
+    private final ServicesView services = new ServicesView(MAX_INSTANCES_LISTED);
 
-    /** @param cleanup null when there is none */
-    public StatusReport(ConsulStateStore state, WatchHealth watches, List<ConfigTarget> targets, Targets histories,
-                        HealthRules rules, DuplicateCleanup cleanup, Redaction redaction, Clock clock) {
+    /** Instances listed in "services" at most (all are counted): the page polls this every 2 s. */
+    static final int MAX_INSTANCES_LISTED = 2000;
+
+    /**
+     * @param consulUrl the Consul agent lbsync reads (lbsync.consul.url)
+     * @param guard     the implausible-change guard, whose holds are shown per target
+     * @param cleanup   null when there is none
+     */
+    public StatusReport(URI consulUrl, ConsulStateStore state, WatchHealth watches, ImplausibleChangeGuard guard,
+                        List<ConfigTarget> targets, Targets histories, HealthRules rules, DuplicateCleanup cleanup,
+                        Redaction redaction, Clock clock) {
+        this.consulUrl = consulUrl;
+        this.guard = guard;
         this.state = state;
         this.watches = watches;
         this.targets = List.copyOf(targets);
@@ -70,6 +89,8 @@ public final class StatusReport {
         targets.forEach(target -> t.put(target.name(), target(target)));
         body.put("targets", t);
         body.put("consul", consul());
+        ConsulState current = state.current();
+        body.put("services", current == null ? null : services.of(current.catalog()));
         body.put("cleanup", cleanup == null ? null : JSON.readTree(cleanup.reportJson()));
         return redaction.apply(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
     }
@@ -98,6 +119,55 @@ public final class StatusReport {
         m.put("lastRender", render);
         m.put("lastInstall", time(h.lastInstall()));
         m.put("live", live(target));
+        ImplausibleChangeGuard.Hold hold = guard.holdsNow().get(target.name());
+        timings(m, s, histories.history(target.name()).timings(), hold != null);
+        m.put("guardHold", hold(hold));
+        return m;
+    }
+
+    /** Durations of the latest run, render and reload, and the last diffs (status page). */
+    private static void timings(Map<String, Object> m, TargetStatus s, TargetHistory.Timings t, boolean held) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> last = (Map<String, Object>) m.get("lastRun");
+        // a run the guard stopped leaves no outcome: it is not running
+        boolean running = !held && t.runStarted() != null && (s == null || s.at().isBefore(t.runStarted()));
+        last.put("startedAt", time(t.runStarted()));
+        last.put("running", running);
+        boolean finished = s != null && t.runStarted() != null && !s.at().isBefore(t.runStarted());
+        last.put("tookMs", finished ? Duration.between(t.runStarted(), s.at()).toMillis() : null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> render = (Map<String, Object>) m.get("lastRender");
+        if (render != null) {
+            render.put("tookMs", t.renderTook() == null ? null : t.renderTook().toMillis());
+        }
+        Map<String, Object> reload = null;
+        if (t.lastReload() != null) {
+            reload = new LinkedHashMap<>();
+            reload.put("at", t.lastReload().at().toString());
+            reload.put("tookMs", t.lastReload().took().toMillis());
+            reload.put("result", t.lastReload().succeeded() ? "OK" : "FAILED");
+        }
+        m.put("lastReload", reload);
+        List<Map<String, Object>> diffs = new ArrayList<>();
+        t.diffs().forEach(d -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("at", d.at().toString());
+            one.put("firstInstall", d.firstInstall());
+            one.put("lines", d.lines());
+            diffs.add(one);
+        });
+        m.put("recentDiffs", diffs);
+    }
+
+    private static Map<String, Object> hold(ImplausibleChangeGuard.Hold hold) {
+        if (hold == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("since", hold.since().toString());
+        m.put("changes", hold.changes());
+        m.put("uncorroborated", hold.uncorroborated());
+        m.put("confirmAt", time(hold.confirmAt()));
         return m;
     }
 
@@ -131,6 +201,7 @@ public final class StatusReport {
     private Map<String, Object> consul() {
         Map<String, Object> m = new LinkedHashMap<>();
         ConsulState current = state.current();
+        m.put("url", withoutUserInfo(consulUrl));
         m.put("synced", current != null);
         if (current != null) {
             m.put("catalogIndex", current.catalog().index());
@@ -166,6 +237,11 @@ public final class StatusReport {
         m.put("watchGrace", Durations.toConsul(rules.watchGrace()));
         m.put("errorsSinceStart", watches.errorCounts());
         return m;
+    }
+
+    /** The URL as configured, minus any user:password@ (the page is read by whoever reaches lbsync's address). */
+    private static String withoutUserInfo(URI url) {
+        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
     }
 
     private static String time(Instant i) {

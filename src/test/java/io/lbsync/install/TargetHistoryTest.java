@@ -2,7 +2,9 @@ package io.lbsync.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TargetHistoryTest {
@@ -40,5 +42,21 @@ class TargetHistoryTest {
         v = history.view(status(TargetStatus.Result.UNCHANGED, 20));
         assertThat(v.failingSince()).isNull();
         assertThat(v.consecutiveFailures()).isZero();
+    }
+
+    @Test
+    void timingsForTheStatusPage() {
+        history.runStarted(T0);
+        history.rendered(new TargetHistory.Render(T0.plusMillis(30), config), null);
+        for (int i = 1; i <= TargetHistory.DIFFS_KEPT + 2; i++) {
+            history.diff(new TargetHistory.Diff(T0.plusSeconds(i), false, List.of("+server s" + i)));
+        }
+        history.reloaded(new TargetHistory.Reload(T0.plusSeconds(9), Duration.ofMillis(120), true));
+        TargetHistory.Timings t = history.timings();
+        assertThat(t.runStarted()).isEqualTo(T0);
+        assertThat(t.renderTook()).isEqualTo(Duration.ofMillis(30));
+        assertThat(t.diffs()).hasSize(TargetHistory.DIFFS_KEPT);
+        assertThat(t.diffs().get(0).lines()).containsExactly("+server s" + (TargetHistory.DIFFS_KEPT + 2)); // newest first
+        assertThat(t.lastReload().took()).isEqualTo(Duration.ofMillis(120));
     }
 }
