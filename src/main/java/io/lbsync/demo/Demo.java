@@ -69,6 +69,8 @@ public final class Demo extends MainListenerSupport implements AutoCloseable {
         Optional<Path> haproxyBinary = Executables.find("haproxy");
         Optional<Path> nginxBinary = Executables.find("nginx");
         if (serveTraffic) {
+            DemoHaproxy.stopLeftover(out); // before choosing ports: a leftover would hold them
+            DemoNginx.stopLeftover(out);
             backends = DemoBackends.start(DemoScenario.INSTANCES);
             if (nginxBinary.isPresent()) {
                 sitePort = LoopbackPorts.preferredOrFree(NGINX_PORT);

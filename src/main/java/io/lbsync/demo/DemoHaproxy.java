@@ -34,7 +34,6 @@ final class DemoHaproxy implements AutoCloseable {
         Path config = out.resolve("haproxy.cfg");
         Path socket = out.resolve("haproxy-master.sock");
         Path pidFile = out.resolve("haproxy.pid");
-        DemoProcess.stopLeftover("haproxy", pidFile, config.toString());
         Files.writeString(config, bootstrapConfig(port));
         Files.deleteIfExists(socket);
         MasterCli cli = new MasterCli(socket);
@@ -47,6 +46,11 @@ final class DemoHaproxy implements AutoCloseable {
                     }
                 });
         return new DemoHaproxy(config, socket, port, p);
+    }
+
+    /** Stops an HAProxy an earlier demo in {@code out} left running (it would hold the port and the socket). */
+    static void stopLeftover(Path out) {
+        DemoProcess.stopLeftover("haproxy", out.resolve("haproxy.pid"), out.resolve("haproxy.cfg").toString());
     }
 
     /** Serves a 503 on the demo port until lbsync installs its first config. */

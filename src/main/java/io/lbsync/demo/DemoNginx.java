@@ -36,11 +36,15 @@ final class DemoNginx implements AutoCloseable {
     static DemoNginx start(String binary, Path out, int port) throws IOException {
         Path config = out.resolve("nginx.conf");
         Path pidFile = out.resolve("nginx.pid");
-        DemoProcess.stopLeftover("nginx", pidFile, config.toString());
         Files.writeString(config, bootstrapConfig(pidFile, out.resolve("nginx-error.log"), port));
         DemoProcess p = DemoProcess.start("nginx", List.of(binary, "-p", out + "/", "-c", config.toString(), "-g", "daemon off;"),
                 out, out.resolve("nginx.log"), Duration.ofSeconds(15), () -> accepts(port) && Files.exists(pidFile));
         return new DemoNginx(binary, out, p);
+    }
+
+    /** Stops an nginx an earlier demo in {@code out} left running (it would hold the site's port). */
+    static void stopLeftover(Path out) {
+        DemoProcess.stopLeftover("nginx", out.resolve("nginx.pid"), out.resolve("nginx.conf").toString());
     }
 
     /** Serves a 503 on the site's port until lbsync installs its first config. */

@@ -1,6 +1,7 @@
 package io.lbsync.demo;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ final class DemoProcess {
      */
     static void stopLeftover(String name, Path pidFile, String marker) {
         Optional<ProcessHandle> left = readPid(pidFile).flatMap(ProcessHandle::of)
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+                .filter(h -> commandLine(h.pid()).contains(marker));
         if (left.isPresent()) {
             ProcessHandle h = left.get();
             List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
@@ -77,6 +78,19 @@ final class DemoProcess {
             awaitGone(all, Duration.ofSeconds(5));
             all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
             awaitGone(all, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * /proc/PID/cmdline with spaces for the NULs ("" elsewhere). Not ProcessHandle.Info: nginx rewrites its title
+     * ("nginx: master process nginx -p ..."), and Java then reports only the executable.
+     */
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
         }
     }
 
