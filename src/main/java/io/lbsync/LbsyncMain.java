@@ -1,8 +1,6 @@
 package io.lbsync;
 
-import io.lbsync.config.Executables;
-import io.lbsync.demo.DemoScenario;
-import java.nio.file.Path;
+import io.lbsync.demo.Demo;
 import java.util.List;
 import org.apache.camel.main.Main;
 
@@ -10,7 +8,8 @@ import org.apache.camel.main.Main;
  * Entry point. {@code java -jar lbsync.jar [--once | --dry] [--demo] [--config=FILE] [--version]}:
  * runs until stopped; --once renders every enabled target once after the first full sync and exits
  * (non-zero if anything failed); --dry does the same up to validation and prints what would change (exit 0: nothing,
- * 2: something, 1: an error); --demo starts a built-in Consul simulator with sample services.
+ * 2: something, 1: an error); --demo starts a built-in Consul simulator with sample services and, as a service, HAProxy,
+ * nginx and backends to send requests to.
  */
 public final class LbsyncMain {
     private LbsyncMain() {
@@ -23,7 +22,7 @@ public final class LbsyncMain {
             System.out.println("  --once     render, validate and install every enabled target once, then exit (0 = all done)");
             System.out.println("  --dry      render and validate every enabled target once and print what would change as a diff;");
             System.out.println("             touches no file and no proxy; exit 0 = nothing would change, 2 = something would, 1 = error");
-            System.out.println("  --demo     a built-in Consul with sample services (try it without a Consul)");
+            System.out.println("  --demo     a built-in Consul with sample services, served by HAProxy and nginx when installed (try it without a Consul)");
             System.out.println("  --version  print the version");
             return;
         }
@@ -71,24 +70,17 @@ public final class LbsyncMain {
     }
 
     /** Runs lbsync and returns the exit code. */
-    static int run(String configFile, RunMode mode, boolean demo) throws Exception {
+    static int run(String configFile, RunMode mode, boolean demoMode) throws Exception {
         Main main = newMain(configFile);
         if (mode != RunMode.DAEMON) {
             mode.overrides().forEach(main::addOverrideProperty);
         }
-        DemoScenario scenario = null;
-        if (demo) {
-            scenario = DemoScenario.start();
-            main.addOverrideProperty("lbsync.consul.url", scenario.consulUrl());
-            main.addOverrideProperty("lbsync.demo", "true");
-            java.nio.file.Files.createDirectories(Path.of("out")); // the demo writes its configs to ./out
-            if (Executables.find("nginx").isPresent()) {
-                // show the K/V side too; nginx's own files go next to the demo output, not to /run and /var/log
-                Path out = Path.of("out").toAbsolutePath();
-                main.addOverrideProperty("lbsync.nginx.enabled", "true");
-                main.addOverrideProperty("lbsync.nginx.param.pid", out.resolve("nginx.pid").toString());
-                main.addOverrideProperty("lbsync.nginx.param.error_log", out.resolve("nginx-error.log").toString());
-            }
+        Demo demo = null;
+        if (demoMode) {
+            // --demo as a service also serves traffic (backends, HAProxy, nginx); --once / --dry only render
+            demo = Demo.start(mode == RunMode.DAEMON);
+            demo.overrides().forEach(main::addOverrideProperty);
+            main.addMainListener(demo);
         }
         OnceMode onceMode = mode != RunMode.DAEMON ? new OnceMode(main, mode == RunMode.DRY) : null;
         if (onceMode != null) {
@@ -97,8 +89,8 @@ public final class LbsyncMain {
         try {
             main.run();
         } finally {
-            if (scenario != null) {
-                scenario.close();
+            if (demo != null) {
+                demo.close();
             }
         }
         return onceMode != null ? onceMode.exitCode() : main.getExitCode();

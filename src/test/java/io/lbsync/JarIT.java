@@ -107,7 +107,7 @@ class JarIT {
     }
 
     @Test
-    void theDemoWithoutHaproxyInstalledSkipsValidationWithAWarning(@TempDir Path cwd) throws Exception {
+    void theDemoWithoutHaproxyInstalledSkipsValidationAndSaysSo(@TempDir Path cwd) throws Exception {
         Path output = cwd.resolve("out/haproxy.cfg");
         Run run = run(cwd, Map.of("LBSYNC_ROUTES", ROUTES.toString(), "LBSYNC_HAPROXY_OUTPUT", output.toString(),
                 "PATH", cwd.toString()), "--demo", "--once");

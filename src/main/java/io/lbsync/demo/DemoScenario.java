@@ -7,16 +7,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * --demo: a Consul simulator with three agents and two services that change every few seconds, so a newcomer
  * sees lbsync follow Consul without installing anything. It talks to the simulator over HTTP, like any client.
+ * Instances are registered with the ports of the demo's backends ({@link DemoBackends}), the K/V site with the port
+ * the demo's nginx serves it on.
  */
 public final class DemoScenario implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoScenario.class);
@@ -28,25 +32,43 @@ public final class DemoScenario implements AutoCloseable {
         return t;
     });
     private final AtomicInteger step = new AtomicInteger();
+    private final ToIntFunction<String> ports;
+    private final int sitePort;
 
-    private DemoScenario(ConsulSimulator consul) {
+    private DemoScenario(ConsulSimulator consul, ToIntFunction<String> ports, int sitePort) {
         this.consul = consul;
+        this.ports = ports;
+        this.sitePort = sitePort;
     }
 
-    public static DemoScenario start() {
+    /** Every instance the scenario ever registers: web-1..3 always, api-1..2 always, api-3 now and then. */
+    public static final List<String> INSTANCES = List.of("web-1", "web-2", "web-3", "api-1", "api-2", "api-3");
+
+    /**
+     * Starts the simulator and registers the initial state; nothing changes until {@link #startChanges}.
+     * @param ports the port each instance is registered with
+     * @param sitePort the K/V site's listen port
+     */
+    public static DemoScenario start(ToIntFunction<String> ports, int sitePort) {
         ConsulSimulator sim = ConsulSimulator.builder().agents("node-1", "node-2", "node-3")
                 .antiEntropyInterval(Duration.ofSeconds(30)).build().start();
-        DemoScenario demo = new DemoScenario(sim);
+        DemoScenario demo = new DemoScenario(sim, ports, sitePort);
         for (int i = 1; i <= 3; i++) {
-            demo.register("node-" + i, "web-" + i, "web", 9100 + i, "\"Tags\": [\"lbsync.host=web.demo.local\"]");
+            demo.register("node-" + i, "web-" + i, "web", "\"Tags\": [\"lbsync.host=web.demo.local\"]");
         }
         for (int i = 1; i <= 2; i++) {
-            demo.register("node-" + i, "api-" + i, "api", 9200 + i, "\"Meta\": {\"lbsync-host\": \"api.demo.local\"}");
+            demo.register("node-" + i, "api-" + i, "api", "\"Meta\": {\"lbsync-host\": \"api.demo.local\"}");
         }
-        demo.putSite("{\"server_names\": [\"demo.local\"], \"listen\": 8081, \"routes\": {\"/\": \"web\", \"/api/\": \"api\"}}");
-        demo.ticker.scheduleWithFixedDelay(demo::tick, 5, 5, TimeUnit.SECONDS);
-        LOG.info("event=demo-started consul={} services=\"web x3, api x2\" kv=lbsync/sites/demo changes_every=5s", sim.url());
+        demo.putSite(false);
+        LOG.info("event=demo-started consul={} services=\"web x3, api x2\" kv=lbsync/sites/demo", sim.url());
         return demo;
+    }
+
+    /** From now on, one change every {@code interval}. */
+    public void startChanges(Duration interval) {
+        long ms = interval.toMillis();
+        ticker.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+        LOG.info("event=demo-changes-started changes_every={}", interval);
     }
 
     public String consulUrl() {
@@ -58,25 +80,29 @@ public final class DemoScenario implements AutoCloseable {
         try {
             switch (step.getAndIncrement() % 6) {
                 case 0 -> put("node-2", "/v1/agent/check/fail/service:web-2?note=demo", "", "web-2 check critical");
-                case 1 -> register("node-3", "api-3", "api", 9203, "\"Meta\": {\"lbsync-host\": \"api.demo.local\"}");
-                case 2 -> putSite("{\"server_names\": [\"demo.local\"], \"listen\": 8081, "
-                        + "\"routes\": {\"/\": \"web\", \"/api/\": \"api\", \"/v2/\": \"api\"}}");
+                case 1 -> register("node-3", "api-3", "api", "\"Meta\": {\"lbsync-host\": \"api.demo.local\"}");
+                case 2 -> putSite(true);
                 case 3 -> put("node-2", "/v1/agent/check/pass/service:web-2?note=demo", "", "web-2 check passing");
                 case 4 -> put("node-3", "/v1/agent/service/deregister/api-3", "", "api-3 deregistered");
-                default -> putSite("{\"server_names\": [\"demo.local\"], \"listen\": 8081, "
-                        + "\"routes\": {\"/\": \"web\", \"/api/\": \"api\"}}");
+                default -> putSite(false);
             }
         } catch (RuntimeException e) {
+            if (ticker.isShutdown()) {
+                return; // stopping: a change cut short is no fault
+            }
             LOG.warn("event=demo-step-failed error=\"{}\"", e.getMessage());
         }
     }
 
-    private void putSite(String json) {
+    /** The K/V site: / to web, /api/ to api, and with {@code v2} also /v2/ to api. */
+    private void putSite(boolean v2) {
+        String json = "{\"server_names\": [\"demo.local\"], \"listen\": " + sitePort + ", \"routes\": {\"/\": \"web\", "
+                + "\"/api/\": \"api\"" + (v2 ? ", \"/v2/\": \"api\"" : "") + "}}";
         put("node-1", "/v1/kv/lbsync/sites/demo", json, "K/V lbsync/sites/demo = " + json);
     }
 
-    private void register(String node, String id, String name, int port, String extra) {
-        String body = "{\"ID\": \"" + id + "\", \"Name\": \"" + name + "\", \"Address\": \"127.0.0.1\", \"Port\": " + port
+    private void register(String node, String id, String name, String extra) {
+        String body = "{\"ID\": \"" + id + "\", \"Name\": \"" + name + "\", \"Address\": \"127.0.0.1\", \"Port\": " + ports.applyAsInt(id)
                 + ", " + extra + ", \"Check\": {\"CheckID\": \"service:" + id + "\", \"TTL\": \"1h\", \"Status\": \"passing\"}}";
         put(node, "/v1/agent/service/register", body, id + " registered on " + node);
     }
@@ -95,6 +121,11 @@ public final class DemoScenario implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(what + ": interrupted", e);
         }
+    }
+
+    /** Stops the changes (the simulator keeps answering). */
+    public void stopChanges() {
+        ticker.shutdown();
     }
 
     @Override

@@ -162,7 +162,8 @@ public final class InstallPipeline {
                 throw new IllegalArgumentException(validator.get()
                         + "; install it, or set the property to an empty value to skip validation (unsafe)");
             }
-            LOG.warn("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(),
+            // the demo is for trying lbsync without a proxy: say what it skips, but it is no fault (INFO)
+            LOG.info("event=validation-skipped target={} reason=\"{} is not installed (demo mode)\"", t.name(),
                     CommandLine.split(validateProperty, t.validateCommand()).get(0));
             t = t.withoutValidation();
         } else if (!t.validates()) {

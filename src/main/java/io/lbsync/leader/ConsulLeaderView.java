@@ -102,8 +102,8 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
                 renew();
                 backoff.reset();
                 pause(MIN_LOOP.minusNanos(System.nanoTime() - started));
-            } catch (RuntimeException e) {
-                if (!running) {
+            } catch (Exception e) { // okhttp throws InterruptedException undeclared when doStop interrupts a call
+                if (!running || e instanceof InterruptedException) {
                     return;
                 }
                 setLeader(false);

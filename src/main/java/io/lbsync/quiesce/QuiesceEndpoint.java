@@ -2,6 +2,7 @@ package io.lbsync.quiesce;
 
 import io.lbsync.config.EndpointOptions;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.MultipleConsumersSupport;
@@ -14,10 +15,13 @@ import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** See {@link QuiesceComponent}. minWait/maxWait are set on the consuming side. */
 @UriEndpoint(scheme = "quiesce", title = "Quiesce", syntax = "quiesce:name", category = Category.CORE)
 public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(QuiesceEndpoint.class);
     /** Exchange property (a Duration) a consumer's route sets to have the same value delivered to it again later. */
     public static final String RETRY_AFTER = io.lbsync.RouteNames.RETRY_AFTER;
     @UriPath(description = "The name producers send changes to and consumers read them from")
@@ -66,6 +70,10 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
             private final Debouncer debouncer = component().debouncer(name, min, max);
 
             private void deliver(Object value) {
+                if (stopping()) {
+                    LOG.debug("event=quiesce-delivery-dropped name={} reason=\"stopping\"", name);
+                    return; // lbsync is stopping: the next start reads Consul afresh
+                }
                 var exchange = createExchange(false);
                 exchange.getMessage().setBody(value);
                 try {
@@ -73,14 +81,21 @@ public class QuiesceEndpoint extends DefaultEndpoint implements MultipleConsumer
                 } catch (Exception e) {
                     exchange.setException(e);
                 }
-                if (exchange.getException() != null) {
+                if (exchange.getException() instanceof RejectedExecutionException && stopping()) {
+                    // the route began stopping between the check above and the run: Camel refused it, no fault
+                    LOG.debug("event=quiesce-delivery-dropped name={} reason=\"stopping\"", name);
+                } else if (exchange.getException() != null) {
                     getExceptionHandler().handleException("quiesce:" + name, exchange, exchange.getException());
                 }
                 Duration retry = exchange.getProperty(RETRY_AFTER, Duration.class);
-                if (retry != null) {
+                if (retry != null && !stopping()) {
                     debouncer.retry(listener, retry);
                 }
                 releaseExchange(exchange, false);
+            }
+
+            private boolean stopping() {
+                return !isRunAllowed() || getEndpoint().getCamelContext().isStopping();
             }
 
             @Override
