@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -22,15 +23,17 @@ import java.util.concurrent.atomic.LongAdder;
  * A plain TCP proxy in front of one Consul agent's HTTP port, one per tool under test, that counts what passes:
  * HTTP requests (request lines parsed on the client→agent stream; bodies of Content-Length and chunked requests
  * skipped), and the tool's TCP connections (open now, peak, total accepted). Each accepted connection gets its own
- * upstream connection (1:1, nothing pooled or multiplexed), made from {@code upstreamSource} so that the agent's
- * per-client-IP connection limit ({@code http_max_conns_per_client}) sees each tool on its own address, as it would
- * see two hosts. Bytes are copied unchanged in both directions.
+ * upstream connection (1:1, nothing pooled or multiplexed), made from one of {@code upstreamSources} in turn: the agent
+ * applies its per-client-IP connection limit ({@code http_max_conns_per_client}, 200 by default) to each source address,
+ * so one address per tool makes the agent see each tool as its own host, and several addresses per tool lift the limit
+ * for that tool (as raising the agent's limit would). Bytes are copied unchanged in both directions.
  */
 final class CountingProxy implements AutoCloseable {
     private final String name;
     private final ServerSocket server;
     private final InetSocketAddress upstream;
-    private final InetAddress upstreamSource;
+    private final List<InetAddress> upstreamSources;
+    private final AtomicInteger nextSource = new AtomicInteger();
     private final Thread acceptor;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
@@ -43,10 +46,10 @@ final class CountingProxy implements AutoCloseable {
     private final AtomicLong firstRequestNanos = new AtomicLong();
     private volatile boolean running = true;
 
-    CountingProxy(String name, InetSocketAddress upstream, InetAddress upstreamSource) throws IOException {
+    CountingProxy(String name, InetSocketAddress upstream, List<InetAddress> upstreamSources) throws IOException {
         this.name = name;
         this.upstream = upstream;
-        this.upstreamSource = upstreamSource;
+        this.upstreamSources = List.copyOf(upstreamSources);
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress("127.0.0.1", 0), 4096);
@@ -113,7 +116,7 @@ final class CountingProxy implements AutoCloseable {
             try {
                 client.setTcpNoDelay(true);
                 up.setTcpNoDelay(true);
-                up.bind(new InetSocketAddress(upstreamSource, 0));
+                up.bind(new InetSocketAddress(upstreamSources.get(Math.floorMod(nextSource.getAndIncrement(), upstreamSources.size())), 0));
                 up.connect(upstream, 5_000);
             } catch (IOException e) {
                 upstreamFailures.increment();

@@ -53,6 +53,15 @@ class SideBySideBench {
     private static final long SETTLE_MS = 200;
     /** lbsync's JVM options as packaging/lbsync.service starts it. */
     private static final List<String> LBSYNC_JVM_OPTIONS = List.of("-Xmx256m");
+    /**
+     * Loopback source addresses per tool for the proxies' connections to the agent. The agent allows
+     * {@code http_max_conns_per_client} (200 by default) connections per client address; consul-template holds one
+     * blocking query, hence one connection, per service, and with one address it never completes its first sync at
+     * 2,000 services (it retries forever, 20,000 requests in 4 min). 32 addresses let each tool open up to 6,400,
+     * what an operator running consul-template at that size must configure on the agent. -Dbench.sources=1 shows
+     * the stock limit.
+     */
+    private static final int SOURCES = Integer.getInteger("bench.sources", 32);
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -98,10 +107,11 @@ class SideBySideBench {
         }
         LocalConsul cluster = LocalConsul.plain();
         System.out.printf("BENCH sbs setup: %s (1 server + 2 clients), %s, lbsync %s started as 'java %s -jar lbsync.jar' (%s), "
-                        + "java %s, %d cores%n", LocalConsul.version(consul.get()),
+                        + "java %s, %d cores; each tool's proxy connects from %d loopback address(es) (agent limit: 200 connections "
+                        + "per address)%n", LocalConsul.version(consul.get()),
                 Commands.capture(consulTemplate.get().toString(), "-v").output().trim(), jar.getFileName(),
                 String.join(" ", LBSYNC_JVM_OPTIONS), "packaging/lbsync.service", System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), SOURCES);
         long t0 = System.nanoTime();
         for (String size : System.getProperty("bench.sizes", "1,200,2000").split(",")) {
             int services = Integer.parseInt(size.trim());
@@ -121,7 +131,7 @@ class SideBySideBench {
         List<String> clients = cluster.agents().stream().filter(a -> !a.server()).map(LocalConsul.Agent::node).toList();
         URI agent = URI.create(cluster.localAgent().url());
         InetSocketAddress upstream = new InetSocketAddress(agent.getHost(), agent.getPort());
-        // each tool reaches the agent from its own loopback address (per-client limits apply to each separately)
+        // each tool reaches the agent from its own loopback addresses (see SOURCES)
         String prefix = agent.getHost().substring(0, agent.getHost().indexOf('.', agent.getHost().indexOf('.') + 1));
         Map<String, Instance> live = new ConcurrentHashMap<>();
         List<Tool> tools = new ArrayList<>();
@@ -138,10 +148,10 @@ class SideBySideBench {
             awaitPassing(cluster, base.size());
             System.out.printf("BENCH sbs services=%d registered %d instances in %d ms%n", services, base.size(), ms(System.nanoTime() - r0));
 
-            Tool ct = new Tool("consul-template", new CountingProxy("ct", upstream, InetAddress.getByName(prefix + ".87.2")),
+            Tool ct = new Tool("consul-template", new CountingProxy("ct", upstream, sources(prefix + ".88.")),
                     work.resolve("ct-out/services.txt"));
             tools.add(ct);
-            Tool lb = new Tool("lbsync", new CountingProxy("lbsync", upstream, InetAddress.getByName(prefix + ".87.1")),
+            Tool lb = new Tool("lbsync", new CountingProxy("lbsync", upstream, sources(prefix + ".87.")),
                     work.resolve("lbsync-out/services.txt"));
             tools.add(0, lb);
             Set<String> expected = base.stream().map(Instance::line).collect(Collectors.toSet());
@@ -655,6 +665,14 @@ class SideBySideBench {
     }
 
     // ---- helpers ----
+
+    private static List<InetAddress> sources(String prefix) throws IOException {
+        List<InetAddress> l = new ArrayList<>();
+        for (int i = 1; i <= SOURCES; i++) {
+            l.add(InetAddress.getByName(prefix + i));
+        }
+        return l;
+    }
 
     private static Optional<Path> onPath(String name) {
         String path = System.getenv("PATH");
