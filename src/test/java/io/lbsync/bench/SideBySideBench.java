@@ -85,6 +85,8 @@ class SideBySideBench {
 
     private final ConsulHttp http = ConsulHttp.plain();
     private final List<String> summary = new ArrayList<>();
+    private final List<String> perSize = new ArrayList<>();
+    private final List<String> unmet = new ArrayList<>();
 
     @Test
     void lbsyncAndConsulTemplateSideBySide() throws Exception {
@@ -119,9 +121,25 @@ class SideBySideBench {
             int perVariant = Integer.getInteger("bench.correctness", 4);
             runSize(cluster, consulTemplate.get(), jar, services, changes, perVariant);
         }
-        System.out.println("BENCH sbs summary (lbsync | consul-template | ratio lbsync/consul-template):");
-        summary.forEach(l -> System.out.println("BENCH sbs | " + l));
+        System.out.println("BENCH sbs table 1: change→file in ms (p50 p95 max), Consul HTTP requests per change, misses");
+        System.out.println("BENCH sbs " + String.format(Locale.ROOT, "%26s | %-32s | %-32s | %s", "", "lbsync", "consul-template",
+                "ratio lbsync/consul-template"));
+        System.out.println("BENCH sbs " + String.format(Locale.ROOT, "%6s %-15s %3s | %5s %5s %5s %7s %4s | %5s %5s %5s %7s %4s | %5s %5s %7s",
+                "size", "kind", "n", "p50", "p95", "max", "req/chg", "miss", "p50", "p95", "max", "req/chg", "miss", "p50", "p95", "req/chg"));
+        summary.forEach(l -> System.out.println("BENCH sbs " + l));
+        System.out.println("BENCH sbs table 2: first full sync (ms from process start, ms from its first request, requests), TCP "
+                + "connections during the changes (max/median), RSS after the run (MiB), CPU s per 1,000 changes");
+        System.out.println("BENCH sbs " + String.format(Locale.ROOT, "%6s | %-45s | %-45s | %s", "", "lbsync", "consul-template",
+                "ratio lbsync/consul-template"));
+        System.out.println("BENCH sbs " + String.format(Locale.ROOT, "%6s | %7s %7s %6s %9s %5s %6s | %7s %7s %6s %9s %5s %6s | %5s %5s %5s %5s %5s",
+                "size", "sync", "1st-req", "req", "tcp", "rss", "cpu", "sync", "1st-req", "req", "tcp", "rss", "cpu",
+                "sync", "req", "tcp", "rss", "cpu"));
+        perSize.forEach(l -> System.out.println("BENCH sbs " + l));
+        System.out.printf("BENCH sbs targets unmet: %d%s%n", unmet.size(), unmet.isEmpty() ? "" : " (" + String.join("; ", unmet) + ")");
         System.out.printf("BENCH sbs done in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+        if (Boolean.getBoolean("bench.enforce-targets") && !unmet.isEmpty()) {
+            fail("lbsync misses " + unmet.size() + " target(s): " + String.join("; ", unmet));
+        }
     }
 
     // ---- one size ----
@@ -314,7 +332,7 @@ class SideBySideBench {
         long started;
         long firstSyncNanos = -1;
         long firstSyncRequests;
-        long firstSyncFromFirstRequest;
+        long firstSyncFromFirstRequest = -1;
         int firstSyncPeakTcp;
         double idlePerMinute;
         double cpuBefore;
@@ -510,7 +528,12 @@ class SideBySideBench {
                     ratio(pct(lb, kind, 50), pct(ct, kind, 50)), ratio(pct(lb, kind, 95), pct(ct, kind, 95)),
                     ratio(avg(lb.requests.get(kind)), avg(ct.requests.get(kind))));
             System.out.println("BENCH sbs " + s + " " + line);
-            summary.add(String.format(Locale.ROOT, "%-14s %s", s, line));
+            summary.add(String.format(Locale.ROOT, "%6d %-15s %3d | %5s %5s %5s %7.1f %4d | %5s %5s %5s %7.1f %4d | %5s %5s %7s",
+                    services, kind, lb.requests.get(kind).size(), msOrDash(pct(lb, kind, 50)), msOrDash(pct(lb, kind, 95)),
+                    msOrDash(pct(lb, kind, 100)), avg(lb.requests.get(kind)), lb.missed.get(kind).size(), msOrDash(pct(ct, kind, 50)),
+                    msOrDash(pct(ct, kind, 95)), msOrDash(pct(ct, kind, 100)), avg(ct.requests.get(kind)), ct.missed.get(kind).size(),
+                    ratio(pct(lb, kind, 50), pct(ct, kind, 50)), ratio(pct(lb, kind, 95), pct(ct, kind, 95)),
+                    ratio(avg(lb.requests.get(kind)), avg(ct.requests.get(kind)))));
             for (Tool t : List.of(lb, ct)) {
                 if (!t.missed.get(kind).isEmpty()) {
                     System.out.printf("BENCH sbs %s %s missed kind=%s: %s%n", s, t.name, kind,
@@ -531,13 +554,54 @@ class SideBySideBench {
                 lb.changes());
         for (String line : List.of(first, tcp, idle, proc, misses)) {
             System.out.println("BENCH sbs " + s + " " + line);
-            summary.add(String.format(Locale.ROOT, "%-14s %s", s, line));
         }
+        perSize.add(String.format(Locale.ROOT, "%6d | %7s %7s %6d %4d/%-4d %5d %6.1f | %7s %7s %6d %4d/%-4d %5d %6.1f | %5s %5s %5s %5s %5s",
+                services, msOrDash(lb.firstSyncNanos), msOrDash(lb.firstSyncFromFirstRequest), lb.firstSyncRequests, lb.peakTcp,
+                median(lb.tcpSamples), lb.rssKb >> 10, perThousand(lb), msOrDash(ct.firstSyncNanos),
+                msOrDash(ct.firstSyncFromFirstRequest), ct.firstSyncRequests, ct.peakTcp, median(ct.tcpSamples), ct.rssKb >> 10,
+                perThousand(ct), ratio(lb.firstSyncNanos, ct.firstSyncNanos), ratio(lb.firstSyncRequests, ct.firstSyncRequests),
+                ratio(lb.peakTcp, ct.peakTcp), ratio(lb.rssKb, ct.rssKb), ratio(perThousand(lb), perThousand(ct))));
+        targets(services, lb, ct);
         for (Tool t : List.of(lb, ct)) {
             System.out.printf("BENCH sbs %s %s requests by endpoint (whole run): %s; connections accepted=%d%s%n", s, t.name,
                     t.proxy.byEndpoint().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")),
                     t.proxy.acceptedConnections(), t.proxy.upstreamFailures() > 0 ? " upstream_failures=" + t.proxy.upstreamFailures() : "");
         }
+    }
+
+    /**
+     * The targets of issue 15 that apply at this size, each PASS or FAIL on one line: lbsync's p50 at most
+     * consul-template's for add, remove and flip; at 200 and 2,000 services at most 5 requests per add/remove and 3 per
+     * flip; at 2,000 at most 8 TCP connections and 128 MB RSS; no change missed.
+     */
+    private void targets(int services, Tool lb, Tool ct) {
+        Map<String, Boolean> t = new LinkedHashMap<>();
+        for (String kind : List.of("add", "remove", "flip")) {
+            long a = pct(lb, kind, 50);
+            long b = pct(ct, kind, 50);
+            t.put("p50(" + kind + ")<=consul-template", a >= 0 && (b < 0 || a <= b));
+        }
+        if (services >= 200) {
+            t.put("req/chg(add)<=5", avg(lb.requests.get("add")) <= 5);
+            t.put("req/chg(remove)<=5", avg(lb.requests.get("remove")) <= 5);
+            t.put("req/chg(flip)<=3", avg(lb.requests.get("flip")) <= 3);
+        }
+        if (services >= 2_000) {
+            t.put("tcp<=8", lb.peakTcp <= 8);
+            t.put("rss<=128MB", lb.rssKb >= 0 && lb.rssKb * 1024 <= 128L * 1024 * 1024);
+        }
+        t.put("misses=0", totalMisses(lb) == 0 && lb.firstSyncNanos >= 0);
+        t.forEach((k, ok) -> {
+            if (!ok) {
+                unmet.add("services=" + services + " " + k);
+            }
+        });
+        System.out.println("BENCH sbs services=" + services + " targets " + t.entrySet().stream()
+                .map(e -> e.getKey() + ":" + (e.getValue() ? "PASS" : "FAIL")).collect(Collectors.joining(" ")));
+    }
+
+    private static String msOrDash(long nanos) {
+        return nanos < 0 ? "-" : Long.toString(ms(nanos));
     }
 
     private static String kindStats(Tool t, String kind) {
