@@ -42,6 +42,8 @@ final class CountingProxy implements AutoCloseable {
     private final LongAdder accepted = new LongAdder();
     private final LongAdder upstreamFailures = new LongAdder();
     private final Map<String, LongAdder> byEndpoint = new ConcurrentHashMap<>();
+    /** The wait= values of its blocking queries (a few distinct ones at most). */
+    private final Set<String> waits = ConcurrentHashMap.newKeySet();
     /** nanoTime of the first request, 0 before it. */
     private final AtomicLong firstRequestNanos = new AtomicLong();
     private volatile boolean running = true;
@@ -86,6 +88,11 @@ final class CountingProxy implements AutoCloseable {
 
     long upstreamFailures() {
         return upstreamFailures.sum();
+    }
+
+    /** The distinct wait= parameters of the blocking queries seen ("none" when there was none, "default" without wait=). */
+    String waits() {
+        return waits.isEmpty() ? "none" : String.join(",", new java.util.TreeSet<>(waits));
     }
 
     long firstRequestNanos() {
@@ -278,7 +285,11 @@ final class CountingProxy implements AutoCloseable {
             String[] requestLine = lines[0].split(" ");
             requests.incrementAndGet();
             firstRequestNanos.compareAndSet(0, System.nanoTime());
-            byEndpoint.computeIfAbsent(endpoint(requestLine), k -> new LongAdder()).increment();
+            String endpoint = endpoint(requestLine);
+            byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
+            if (endpoint.endsWith("?index") && waits.size() < 10) {
+                waits.add(parameter(requestLine[1], "wait").orElse("default"));
+            }
             long length = 0;
             boolean chunked = false;
             for (int k = 1; k < lines.length; k++) {
@@ -298,6 +309,19 @@ final class CountingProxy implements AutoCloseable {
                 state = HEAD;
             }
         }
+    }
+
+    static java.util.Optional<String> parameter(String target, String name) {
+        int q = target.indexOf('?');
+        if (q < 0) {
+            return java.util.Optional.empty();
+        }
+        for (String pair : target.substring(q + 1).split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return java.util.Optional.of(pair.substring(name.length() + 1));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** "GET /v1/health/service ?index" from a request line: method, first three path segments, blocking or not. */

@@ -183,14 +183,7 @@ class SideBySideBench {
             System.out.printf("BENCH sbs services=%d first-sync lbsync=%s consul-template=%s files=%s%n", services, lb.firstSync(),
                     ct.firstSync(), identical ? "identical" : "DIFFERENT (" + difference(lb, ct) + ")");
 
-            // idle: what each sends with nothing changing
-            Thread.sleep(1_000);
-            long[] idle0 = tools.stream().mapToLong(t -> t.proxy.requests()).toArray();
-            Thread.sleep(5_000);
-            for (int k = 0; k < tools.size(); k++) {
-                tools.get(k).idlePerMinute = (tools.get(k).proxy.requests() - idle0[k]) * 60.0 / 5;
-            }
-
+            Thread.sleep(1_000); // both quiet before the first change
             // the changes
             tools.forEach(Tool::beginChanges);
             try (Sampler sampler = new Sampler(tools)) {
@@ -334,7 +327,9 @@ class SideBySideBench {
         long firstSyncRequests;
         long firstSyncFromFirstRequest = -1;
         int firstSyncPeakTcp;
-        double idlePerMinute;
+        long changesStartNanos;
+        long changesRequests;
+        double changesMinutes;
         double cpuBefore;
         double cpuChanges;
         long rssKb;
@@ -371,10 +366,14 @@ class SideBySideBench {
 
         void beginChanges() {
             proxy.resetPeak();
+            changesStartNanos = System.nanoTime();
+            changesRequests = proxy.requests();
             cpuBefore = ProcStats.cpuSeconds(process.pid());
         }
 
         void endChanges() {
+            changesMinutes = (System.nanoTime() - changesStartNanos) / 60e9;
+            changesRequests = proxy.requests() - changesRequests;
             cpuChanges = ProcStats.cpuSeconds(process.pid()) - cpuBefore;
             peakTcp = proxy.peakConnections();
             rssKb = ProcStats.statusKb(process.pid(), "VmRSS");
@@ -545,7 +544,9 @@ class SideBySideBench {
                 + "ratio max=%s", lb.peakTcp, median(lb.tcpSamples), ct.peakTcp, median(ct.tcpSamples), ratio(lb.peakTcp, ct.peakTcp));
         String first = String.format(Locale.ROOT, "first-sync lbsync %s | consul-template %s | ratio time=%s req=%s", lb.firstSync(),
                 ct.firstSync(), ratio(lb.firstSyncNanos, ct.firstSyncNanos), ratio(lb.firstSyncRequests, ct.firstSyncRequests));
-        String idle = String.format(Locale.ROOT, "idle requests/min lbsync=%.1f consul-template=%.1f", lb.idlePerMinute, ct.idlePerMinute);
+        String idle = String.format(Locale.ROOT, "requests/min during the changes (%.1f min) lbsync=%.0f consul-template=%.0f; blocking "
+                + "query wait lbsync=%s consul-template=%s", lb.changesMinutes, lb.changesRequests / lb.changesMinutes,
+                ct.changesRequests / ct.changesMinutes, lb.proxy.waits(), ct.proxy.waits());
         String proc = String.format(Locale.ROOT, "process lbsync rss=%d MiB hwm=%d MiB cpu=%.2f s/1000 changes | consul-template rss=%d MiB "
                         + "hwm=%d MiB cpu=%.2f s/1000 changes | ratio rss=%s cpu=%s (%d changes)", lb.rssKb >> 10, lb.hwmKb >> 10,
                 perThousand(lb), ct.rssKb >> 10, ct.hwmKb >> 10, perThousand(ct), ratio(lb.rssKb, ct.rssKb),
