@@ -45,7 +45,7 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
 
     private ConsulClientFactory(ConsulSettings settings) {
         this.settings = settings;
-        this.own = settings.tls().isPresent();
+        this.own = settings.tls().isPresent() || "https".equals(settings.url().getScheme());
         this.http = own ? build(settings) : sharedPlain();
     }
 
@@ -62,7 +62,15 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(EXECUTOR);
-        if (tlsSettings != null) {
+        if (tlsSettings == null) {
+            // plain http only: an SSLContext that is never initialised, so the JDK does not load its TLS stack and
+            // parse the CA bundle (~260 classes, a few MB) for a client that never does a handshake
+            try {
+                builder.sslContext(javax.net.ssl.SSLContext.getInstance("TLS")).sslParameters(new javax.net.ssl.SSLParameters());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no TLS in this JVM", e);
+            }
+        } else {
             tlsSettings.tls().ifPresent(tls -> builder.sslContext(tls.context()));
         }
         return builder.build();
