@@ -51,8 +51,34 @@ class SideBySideBench {
     private static final Duration FIRST_SYNC_TIMEOUT = Duration.ofMinutes(4);
     /** After both files show a change: requests a tool still sends for it (re-armed blocking queries) count for it. */
     private static final long SETTLE_MS = 200;
-    /** lbsync's JVM options as packaging/lbsync.service starts it. */
-    private static final List<String> LBSYNC_JVM_OPTIONS = List.of("-Xmx256m");
+    /** lbsync's JVM options and environment exactly as packaging/lbsync.service starts it (read from the unit file). */
+    private static final List<String> LBSYNC_JVM_OPTIONS = unitJvmOptions();
+    private static final Map<String, String> LBSYNC_ENVIRONMENT = unitEnvironment();
+
+    /** The arguments between "java" and "-jar" of the unit's ExecStart. */
+    private static List<String> unitJvmOptions() {
+        try {
+            String exec = Files.readAllLines(Path.of("packaging/lbsync.service")).stream().filter(l -> l.startsWith("ExecStart="))
+                    .findFirst().orElseThrow();
+            List<String> words = List.of(exec.substring("ExecStart=".length()).trim().split("\\s+"));
+            return words.subList(1, words.indexOf("-jar"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The unit's Environment= lines other than lbsync's own settings (MALLOC_ARENA_MAX). */
+    private static Map<String, String> unitEnvironment() {
+        try {
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            Files.readAllLines(Path.of("packaging/lbsync.service")).stream().filter(l -> l.startsWith("Environment="))
+                    .map(l -> l.substring("Environment=".length())).filter(kv -> !kv.startsWith("LBSYNC_"))
+                    .forEach(kv -> env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+            return env;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
     /**
      * Loopback source addresses per tool for the proxies' connections to the agent. The agent allows
      * {@code http_max_conns_per_client} (200 by default) connections per client address; consul-template holds one
@@ -460,6 +486,7 @@ class SideBySideBench {
         ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("LBSYNC_"));
+        pb.environment().putAll(LBSYNC_ENVIRONMENT);
         t.started(pb.start(), log);
     }
 
