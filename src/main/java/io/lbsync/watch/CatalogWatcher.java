@@ -320,6 +320,9 @@ public final class CatalogWatcher implements Watcher {
                 toRead.retainAll(names);
                 index = watchIndex;
             }
+            if (!running) {
+                return; // stopped while deciding: start no read
+            }
             if (listing) {
                 toRead = locate(names);
                 if (toRead == null) {
