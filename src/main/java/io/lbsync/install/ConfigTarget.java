@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 public class ConfigTarget {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigTarget.class);
-    /** Diff lines logged per install: enough for a membership change, bounded for a rewrite. */
+    /** Diff lines kept per install (DEBUG log, status page): enough for a membership change, bounded for a rewrite. */
     private static final int MAX_DIFF_LINES = 40;
+    /** Changed lines shown in the install's one INFO line. */
+    private static final int SUMMARY_LINES = 6;
 
     private final TargetSettings settings;
     private final TemplateModelBuilder modelBuilder = new TemplateModelBuilder();
@@ -206,23 +208,29 @@ public class ConfigTarget {
     public InstallRun swap(InstallRun run) {
         String before = files.liveText();
         run.swapped(before, files.swap());
-        logDiff(before, run.getText());
+        logDiff(run, before, run.getText());
         return run;
     }
 
-    private void logDiff(String before, String after) {
+    /**
+     * Notes what the swap changed: the run carries a short summary for the one INFO line of the install
+     * ({@link #installed}); the whole bounded diff goes to DEBUG and to the status page.
+     */
+    private void logDiff(InstallRun run, String before, String after) {
         if (before.isEmpty()) {
-            LOG.info("event=config-diff target={} file={} first_install=true lines={}", name(), files.live(), after.lines().count());
+            run.setChangeSummary("first_install=true lines=" + after.lines().count());
             history.diff(new TargetHistory.Diff(Instant.now(), true, List.of())); // status page: the last diffs
             return;
         }
         List<String> diff = ConfigDiff.unified(before, after, MAX_DIFF_LINES);
         history.diff(new TargetHistory.Diff(Instant.now(), false, diff)); // status page: the last diffs
-        long added = diff.stream().filter(l -> l.startsWith("+")).count();
-        long removed = diff.stream().filter(l -> l.startsWith("-")).count();
-        LOG.info("event=config-diff target={} file={} lines_added={} lines_removed={}{}", name(), files.live(), added, removed,
-                diff.size() > MAX_DIFF_LINES ? " (cut)" : "");
-        diff.forEach(line -> LOG.info("event=config-diff target={} line=\"{}\"", name(), SafeValues.quotedForLog(line)));
+        List<String> changed = diff.stream().filter(l -> l.startsWith("+") || l.startsWith("-")).toList();
+        long added = changed.stream().filter(l -> l.startsWith("+")).count();
+        String shown = String.join("; ", changed.subList(0, Math.min(SUMMARY_LINES, changed.size())))
+                + (changed.size() > SUMMARY_LINES ? "; ..." : "");
+        run.setChangeSummary("lines_added=" + added + " lines_removed=" + (changed.size() - added) + " changes=\""
+                + SafeValues.quotedForLog(shown.replaceAll("\\s+", " ")) + "\"" + (diff.size() > MAX_DIFF_LINES ? " (cut)" : ""));
+        diff.forEach(line -> LOG.debug("event=config-diff target={} line=\"{}\"", name(), SafeValues.quotedForLog(line)));
     }
 
     /**
@@ -286,7 +294,7 @@ public class ConfigTarget {
         reloadPending = false;
         retryBackoff.reset();
         metrics.installed(run.getState().seenNanos());
-        LOG.info("event=installed target={} file={} reload={}", name(), files.live(), run.getReloadedBy());
+        LOG.info("event=installed target={} file={} reload={} {}", name(), files.live(), run.getReloadedBy(), run.getChangeSummary());
         return run;
     }
 

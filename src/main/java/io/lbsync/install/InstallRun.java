@@ -31,6 +31,7 @@ public final class InstallRun {
     private long reloadStartedNanos;
     private ReloadVia reloadVia = ReloadVia.NONE;
     private CommandRole runningCommand;
+    private String changeSummary = "";
 
     public InstallRun(String target, ConsulState state) {
         this(target, state, false);
@@ -175,6 +176,15 @@ public final class InstallRun {
 
     void setReloadVia(ReloadVia reloadVia) {
         this.reloadVia = reloadVia;
+    }
+
+    /** What the swap changed, for the install's log line ("lines_added=1 lines_removed=1 changes=..."). */
+    public String getChangeSummary() {
+        return changeSummary;
+    }
+
+    void setChangeSummary(String changeSummary) {
+        this.changeSummary = changeSummary;
     }
 
     @Override
