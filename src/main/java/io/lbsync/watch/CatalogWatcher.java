@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * went; a node-level check marks every service with an instance on that node), and services added, removed or re-tagged
  * in the body of /v1/catalog/services (name → tags). These are read at once, before anything else.</li>
  * <li>located: a registration wake of /v1/catalog/services cannot say which service changed when the change is
- * invisible in both bodies (an address, port or meta change; an instance without checks). After every such wake (given
- * {@link #CHECKS_GRACE} for the health-checks watch to explain it) one listing of every registration's ModifyIndex
+ * invisible in both bodies (an address, port or meta change; an instance without checks). After every such wake one
+ * listing of every registration's ModifyIndex
  * (/v1/internal/ui/nodes) is compared with the previous one: the services that changed, and were not read since, are
  * read. One request per wake instead of one per service; wakes that come while a listing runs share the next one.</li>
  * </ol>
@@ -61,8 +61,6 @@ public final class CatalogWatcher implements Watcher {
     static final int READ_CONNECTIONS = 2;
     /** Services re-read per step of a sweep; fast (changed-for-sure) services are served between steps. */
     static final int SWEEP_CHUNK = 100;
-    /** How long a registration wake waits for the health-checks watch to reach its index before listing registrations. */
-    static final Duration CHECKS_GRACE = Duration.ofMillis(20);
     /** The slow safety net: a listing this often, even without a wake. */
     static final Duration SAFETY_LISTING = Duration.ofMinutes(10);
 
@@ -87,11 +85,8 @@ public final class CatalogWatcher implements Watcher {
     /** What is left of the running sweep. */
     private final java.util.ArrayDeque<String> sweep = new java.util.ArrayDeque<>();
     private long watchIndex;
-    private long checksIndex;
-    /** A registration wake at {@link #locateIndex} asks for a listing, not before {@link #locateNotBefore}. */
+    /** A registration wake asks for a listing (services read for the same change are not read again). */
     private boolean locateRequested;
-    private long locateIndex;
-    private long locateNotBefore;
     private long nextSafetyListing;
     /** Consul refused the listing endpoint: sweep instead. */
     private boolean listingUnavailable;
@@ -174,8 +169,6 @@ public final class CatalogWatcher implements Watcher {
                     sweepRequested = true;
                 } else {
                     locateRequested = true;
-                    locateIndex = Math.max(locateIndex, reading.index());
-                    locateNotBefore = System.nanoTime() + CHECKS_GRACE.toNanos();
                 }
             }
             tagsByService = next;
@@ -214,7 +207,6 @@ public final class CatalogWatcher implements Watcher {
                 }
                 changed.forEach(service -> dirty.merge(service, reading.index(), Math::max));
             }
-            checksIndex = Math.max(checksIndex, reading.index());
             checksByService = next;
             watchIndex = Math.max(watchIndex, reading.index());
             lock.notifyAll();
@@ -236,13 +228,9 @@ public final class CatalogWatcher implements Watcher {
                 || !unreadable().due(Instant.now()).isEmpty());
     }
 
-    /** A listing is due after a registration wake, once the checks watch caught up or its grace ended; or as the safety net. */
+    /** A listing is due after a registration wake, or as the safety net. */
     private boolean listingDue() {
-        if (listingUnavailable || !synced) {
-            return false;
-        }
-        long now = System.nanoTime();
-        return locateRequested && (checksIndex >= locateIndex || now - locateNotBefore >= 0) || now - nextSafetyListing >= 0;
+        return !listingUnavailable && synced && (locateRequested || System.nanoTime() - nextSafetyListing >= 0);
     }
 
     private UnreadableServices unreadable() {
@@ -254,8 +242,7 @@ public final class CatalogWatcher implements Watcher {
         Instant next = unreadable().nextRetry();
         long ms = next == null ? Long.MAX_VALUE : Math.max(1, Duration.between(Instant.now(), next).toMillis());
         if (synced && !listingUnavailable) {
-            long listingAt = locateRequested ? Math.min(locateNotBefore, nextSafetyListing) : nextSafetyListing;
-            ms = Math.min(ms, Math.max(1, (listingAt - System.nanoTime() + 999_999) / 1_000_000));
+            ms = Math.min(ms, Math.max(1, (nextSafetyListing - System.nanoTime() + 999_999) / 1_000_000));
         }
         lock.wait(ms == Long.MAX_VALUE ? 0 : ms);
     }
