@@ -68,11 +68,12 @@ final class HealthEndpoints {
         }
         TokenPolicy policy = req.policy();
         Catalog catalog = cluster.catalog;
+        java.util.function.Predicate<CatalogCheck> filter = CheckFilter.parse(req.param("filter"));
         return cluster.blocking.respond(req, () -> {
             List<CatalogCheck> out = new ArrayList<>();
             for (CatalogCheck c : catalog.allChecks()) {
                 boolean readable = c.isNodeCheck() ? policy.node().canRead() : policy.service().canRead() && policy.node().canRead();
-                if (readable && (state.equals("any") || c.status().equals(state))) {
+                if (readable && (state.equals("any") || c.status().equals(state)) && filter.test(c)) {
                     out.add(c);
                 }
             }

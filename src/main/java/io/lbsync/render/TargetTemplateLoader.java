@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TargetTemplateLoader implements TemplateLoader {
     private final Map<String, TemplateLoader> byTarget = new ConcurrentHashMap<>();
+    /** Targets whose template is bundled in the jar: it cannot change while lbsync runs. */
+    private final java.util.Set<String> bundled = ConcurrentHashMap.newKeySet();
 
     /**
      * Adds a target's template and returns its FreeMarker name, "&lt;target&gt;/&lt;file name&gt;".
@@ -34,6 +36,7 @@ public final class TargetTemplateLoader implements TemplateLoader {
             int slash = path.lastIndexOf('/');
             byTarget.put(target, new ClassTemplateLoader(TargetTemplateLoader.class.getClassLoader(),
                     slash < 0 ? "" : path.substring(0, slash)));
+            bundled.add(target);
             return target + "/" + path.substring(slash + 1);
         }
         Path file = Path.of(location.startsWith("file:") ? location.substring(5) : location).toAbsolutePath();
@@ -56,13 +59,14 @@ public final class TargetTemplateLoader implements TemplateLoader {
             return null;
         }
         Object source = loader.findTemplateSource(name.substring(slash + 1));
-        return source == null ? null : new Source(loader, source);
+        return source == null ? null : new Source(loader, source, bundled.contains(name.substring(0, slash)));
     }
 
     @Override
     public long getLastModified(Object source) {
         Source s = (Source) source;
-        return s.loader().getLastModified(s.source());
+        // a bundled template's "modification time" would mean opening the jar on every render (several ms): it is fixed
+        return s.bundled() ? 1L : s.loader().getLastModified(s.source());
     }
 
     @Override
@@ -78,6 +82,6 @@ public final class TargetTemplateLoader implements TemplateLoader {
     }
 
     /** A source of one target's loader; equal sources are the same template (FreeMarker's cache relies on it). */
-    private record Source(TemplateLoader loader, Object source) {
+    private record Source(TemplateLoader loader, Object source, boolean bundled) {
     }
 }

@@ -18,7 +18,7 @@ public interface CatalogSource {
     /** GET /v1/catalog/services: service name → tags; blocks while {@code index} is current, up to {@code wait}. */
     Reading<Map<String, List<String>>> services(long index, Duration wait);
 
-    /** GET /v1/health/state/any: every check's state; blocks like {@link #services}. */
+    /** GET /v1/health/state/any, only the checks not passing; blocks like {@link #services} (on any check change). */
     Reading<List<CheckState>> checks(long index, Duration wait);
 
     /** GET /v1/health/service/:name without blocking: the registrations of exactly this service. */

@@ -28,6 +28,7 @@ public class ConsulReader implements CatalogSource {
     private final ConsulClient consul;
     private final ConsulSettings settings;
     private final String dcParam;
+    private static final String NOT_PASSING = ConsulClient.segment("Status != \"passing\"");
 
     public ConsulReader(ConsulClientFactory factory) {
         this.settings = factory.settings();
@@ -42,10 +43,14 @@ public class ConsulReader implements CatalogSource {
         return new Reading<>(Map.copyOf(ConsulAnswers.services(r)), r.index());
     }
 
-    /** GET /v1/health/state/any: every check's status. Wakes on check changes, which catalog/services does not. */
+    /**
+     * GET /v1/health/state/any?filter=Status != "passing": the checks that are not passing. Wakes on every check change
+     * (which catalog/services does not), but answers only the few checks that fail: a flip costs Consul a small
+     * answer, not all checks of a large catalog (1 MB, ~50 ms of a server at 4,000 checks).
+     */
     @Override
     public Reading<List<CheckState>> checks(long index, Duration wait) {
-        ConsulResponse r = query("/v1/health/state/any", index, wait);
+        ConsulResponse r = query("/v1/health/state/any?filter=" + NOT_PASSING, index, wait);
         return new Reading<>(List.copyOf(ConsulAnswers.checks(r)), r.index());
     }
 
