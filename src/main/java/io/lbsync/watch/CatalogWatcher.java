@@ -356,13 +356,24 @@ public final class CatalogWatcher implements Watcher {
         lastListing = now;
         Set<String> changed = new TreeSet<>(now.changedSince(before));
         changed.retainAll(names);
-        long removedAfter = before == null ? 0 : before.index() + 1;
-        changed.removeIf(service -> {
-            long latest = now.registrations().getOrDefault(service, Map.of()).values().stream().mapToLong(Long::longValue)
-                    .max().orElse(0);
-            return readIndex.getOrDefault(service, -1L) >= Math.max(latest, removedAfter); // read since its change
-        });
+        changed.removeIf(service -> readSinceItsChange(service, before, now));
         return changed;
+    }
+
+    /**
+     * Whether the service's last read already shows what the listing says changed: its index (the service's own) is at
+     * least the ModifyIndex of every registration that changed. A registration that disappeared has no index left to
+     * compare with: then only a read at or after the listing's own index is known to include it.
+     */
+    private boolean readSinceItsChange(String service, ServiceListing before, ServiceListing now) {
+        long read = readIndex.getOrDefault(service, -1L);
+        Map<String, Long> was = before == null ? Map.of() : before.registrations().getOrDefault(service, Map.of());
+        Map<String, Long> is = now.registrations().getOrDefault(service, Map.of());
+        if (!is.keySet().containsAll(was.keySet())) {
+            return read >= now.index();
+        }
+        long latest = is.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        return read >= latest;
     }
 
     /** True when Consul refuses the listing endpoint itself (4xx): from then on, wakes sweep instead. */

@@ -144,6 +144,21 @@ class CatalogWatcherTest {
     }
 
     @Test
+    void aServiceReadForACheckFlipIsStillReadAgainWhenARegistrationOfItGoes() throws Exception {
+        consul.registerExtra("a", 8101); // a second registration of a (no check of its own)
+        start();
+        awaitSnapshots(1);
+        settle();
+        consul.setCheck("a", "critical"); // a is read at the flip's index, after the last listing
+        awaitSnapshots(2);
+        settle();
+
+        consul.deregisterExtra("a"); // one of its registrations goes, the service stays: only the listing shows it
+        awaitSnapshots(3);
+        assertThat(last().services().get("a").instances()).hasSize(1);
+    }
+
+    @Test
     void whenConsulRefusesTheListingEveryServiceIsReReadAfterAWake() throws Exception {
         consul.refuseListings(new ConsulHttpException(URI.create("http://consul:8500"), "/v1/internal/ui/nodes", 403, "blocked"));
         start();
@@ -237,6 +252,27 @@ class CatalogWatcherTest {
             }
             instances.put(name, instance(name, port));
             modifyIndex.put(name, raft);
+            serviceIndex.put(name, raft);
+            notifyAll();
+        }
+
+        /** Second registrations ("<name>-2", no check), by service. */
+        private final Map<String, ServiceInstance> extras = new TreeMap<>();
+        private final Map<String, Long> extraModifyIndex = new TreeMap<>();
+
+        synchronized void registerExtra(String name, int port) {
+            servicesIndex = ++raft;
+            extras.put(name, ServiceInstance.of(name, name + "-2", "node-1", "10.0.0.1", "", port, List.of("t"), Map.of(),
+                    HealthStatus.PASSING));
+            extraModifyIndex.put(name, raft);
+            serviceIndex.put(name, raft);
+            notifyAll();
+        }
+
+        synchronized void deregisterExtra(String name) {
+            servicesIndex = ++raft;
+            extras.remove(name);
+            extraModifyIndex.remove(name);
             serviceIndex.put(name, raft);
             notifyAll();
         }
@@ -348,9 +384,15 @@ class CatalogWatcherTest {
                 throw failure;
             }
             synchronized (this) {
-                ServiceInstance i = instances.get(name);
+                List<ServiceInstance> all = new ArrayList<>();
+                if (instances.containsKey(name)) {
+                    all.add(instances.get(name));
+                }
+                if (extras.containsKey(name)) {
+                    all.add(extras.get(name));
+                }
                 // like Consul: the service's own index (its last change), the catalog's for an unknown service
-                return new ServiceInstances(name, serviceIndex.getOrDefault(name, servicesIndex), i == null ? List.of() : List.of(i));
+                return new ServiceInstances(name, serviceIndex.getOrDefault(name, servicesIndex), all);
             }
         }
 
@@ -361,7 +403,9 @@ class CatalogWatcherTest {
                 throw listingFailure;
             }
             Map<String, Map<String, Long>> registrations = new TreeMap<>();
-            instances.forEach((name, i) -> registrations.put(name, Map.of("node-1/" + i.id(), modifyIndex.get(name))));
+            instances.forEach((name, i) -> registrations.computeIfAbsent(name, k -> new TreeMap<>()).put("node-1/" + i.id(), modifyIndex.get(name)));
+            extras.forEach((name, i) -> registrations.computeIfAbsent(name, k -> new TreeMap<>()).put("node-1/" + i.id(),
+                    extraModifyIndex.get(name)));
             return new ServiceListing(raft, registrations);
         }
     }
