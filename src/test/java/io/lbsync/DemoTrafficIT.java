@@ -21,7 +21,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +43,7 @@ class DemoTrafficIT {
 
     @Test
     void theDemoServesTrafficThatMovesBetweenInstancesWithoutAFailedRequest(@TempDir Path cwd) throws Exception {
-        Assumptions.assumeTrue(Executables.find("haproxy").isPresent(), "haproxy is not installed");
+        assertThat(Executables.find("haproxy")).as("haproxy must be installed for this test (.ci/run installs it)").isPresent();
         boolean withNginx = Executables.find("nginx").isPresent();
         Path log = cwd.resolve("lbsync.log");
         Process lbsync = start(cwd, log, Map.of());

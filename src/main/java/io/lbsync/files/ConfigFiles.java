@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -47,20 +46,15 @@ public final class ConfigFiles {
         return backup;
     }
 
-    /** The live file's text, empty when there is none (or it cannot be read: the diff is only informative). */
-    public String liveText() {
+    /**
+     * The live file's bytes, empty when there is none or it cannot be read (the render is then installed: nothing
+     * equal to compare with, and the diff is only informative).
+     */
+    public byte[] liveBytes() {
         try {
-            return Files.isRegularFile(live) ? Files.readString(live, StandardCharsets.UTF_8) : "";
+            return Files.isRegularFile(live) ? Files.readAllBytes(live) : new byte[0];
         } catch (IOException e) {
-            return "";
-        }
-    }
-
-    public boolean sameAsLive(byte[] content) {
-        try {
-            return Files.isRegularFile(live) && Arrays.equals(Files.readAllBytes(live), content);
-        } catch (IOException e) {
-            return false;
+            return new byte[0];
         }
     }
 

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,15 +112,12 @@ public class ConfigTarget {
 
     /** The freemarker: step's data model: the state as templates see it (docs/templates.md). */
     public Map<String, Object> templateModel(InstallRun run) {
-        Map<String, Object> model = modelBuilder.build(run.getState(), params);
-        run.setTemplateModel(model);
-        return model;
+        return modelBuilder.build(run.getState(), params);
     }
 
     /** The freemarker: step's result joins the run (enrich's aggregation); remembered for GET /status. */
     public InstallRun rendered(InstallRun run, String text) {
         run.setText(text);
-        run.setTemplateModel(null); // not needed any more: do not keep a second copy of the state alive
         metrics.rendered();
         byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
         history.rendered(new TargetHistory.Render(Instant.now(), ConfigSummary.of(settings.kind(), bytes)), status);
@@ -133,8 +131,10 @@ public class ConfigTarget {
             throw new InstallException(name() + ": template " + settings.template() + " rendered an empty config; "
                     + "the live file is left as it is");
         }
-        boolean changed = reloadPending || !files.sameAsLive(config.getBytes(StandardCharsets.UTF_8));
+        byte[] live = files.liveBytes();
+        boolean changed = reloadPending || !Arrays.equals(live, config.getBytes(StandardCharsets.UTF_8));
         run.setChanged(changed);
+        run.setLiveText(new String(live, StandardCharsets.UTF_8)); // the swap's diff and the runtime API compare with it
         if (!changed) {
             LOG.debug("event=unchanged target={}", name());
             status = new TargetStatus(TargetStatus.Result.UNCHANGED, Instant.now(), "");
@@ -190,7 +190,7 @@ public class ConfigTarget {
      */
     public InstallRun showDryRun(InstallRun run) {
         files.discardStaged();
-        List<String> diff = ConfigDiff.unified(files.liveText(), run.getText(), Integer.MAX_VALUE);
+        List<String> diff = ConfigDiff.unified(run.getLiveText(), run.getText(), Integer.MAX_VALUE);
         StringBuilder out = new StringBuilder();
         out.append("--- ").append(files.live()).append(" (live)\n");
         out.append("+++ ").append(files.live()).append(" (lbsync --dry, target ").append(name()).append(")\n");
@@ -206,9 +206,8 @@ public class ConfigTarget {
 
     /** Installs the staged file (the live one kept as .bak) and logs what changed, a bounded diff. */
     public InstallRun swap(InstallRun run) {
-        String before = files.liveText();
-        run.swapped(before, files.swap());
-        logDiff(run, before, run.getText());
+        run.swapped(files.swap());
+        logDiff(run, run.getLiveText(), run.getText());
         return run;
     }
 
@@ -239,11 +238,11 @@ public class ConfigTarget {
      * change, a refused command or a state that does not show the change leaves it false: the route reloads.
      */
     public InstallRun applyRuntime(InstallRun run) {
-        if (runtime.isEmpty() || reloadPending || run.getPreviousText().isEmpty() || !run.isHadPrevious()) {
+        if (runtime.isEmpty() || reloadPending || run.getLiveText().isEmpty() || !run.isHadPrevious()) {
             return run;
         }
         long started = System.nanoTime();
-        RuntimeApi.Outcome outcome = runtime.get().apply(run.getPreviousText(), run.getText());
+        RuntimeApi.Outcome outcome = runtime.get().apply(run.getLiveText(), run.getText());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.runtimeUpdate(outcome.result());
         switch (outcome.result()) {

@@ -2,7 +2,6 @@ package io.lbsync.install;
 
 import io.lbsync.command.CommandResult;
 import io.lbsync.model.ConsulState;
-import java.util.Map;
 
 /**
  * One run of a target's install route (routes/targets.yaml): the message body from the first step to the last, so the
@@ -18,10 +17,9 @@ public final class InstallRun {
     private final ConsulState state;
     private final boolean dryRun;
     private boolean held;
-    private Map<String, Object> templateModel;
     private String text;
     private boolean changed;
-    private String previousText = "";
+    private String liveText = "";
     private boolean hadPrevious;
     private boolean runtimeApplied;
     private CommandResult validation;
@@ -68,15 +66,6 @@ public final class InstallRun {
         this.held = held;
     }
 
-    /** What the template sees (docs/templates.md): the FreeMarker component's data model. */
-    public Map<String, Object> getTemplateModel() {
-        return templateModel;
-    }
-
-    void setTemplateModel(Map<String, Object> templateModel) {
-        this.templateModel = templateModel;
-    }
-
     /** The rendered config; null before the render. */
     public String getText() {
         return text;
@@ -95,9 +84,13 @@ public final class InstallRun {
         this.changed = changed;
     }
 
-    /** The live file's text before the swap ("" when there was none). */
-    public String getPreviousText() {
-        return previousText;
+    /** The live file's text when the run compared with it, i.e. before the swap ("" when there was none). */
+    public String getLiveText() {
+        return liveText;
+    }
+
+    void setLiveText(String liveText) {
+        this.liveText = liveText;
     }
 
     /** True when the swap kept a previous live file as the backup (so a failed reload can go back to it). */
@@ -105,8 +98,7 @@ public final class InstallRun {
         return hadPrevious;
     }
 
-    void swapped(String previousText, boolean hadPrevious) {
-        this.previousText = previousText;
+    void swapped(boolean hadPrevious) {
         this.hadPrevious = hadPrevious;
     }
 

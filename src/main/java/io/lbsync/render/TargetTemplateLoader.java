@@ -27,7 +27,11 @@ public final class TargetTemplateLoader implements TemplateLoader {
      * @throws IllegalArgumentException naming the property when the template cannot be read
      */
     public String add(String target, String location) {
-        String property = "lbsync." + target + ".template";
+        return add(target, location, "lbsync." + target + ".template");
+    }
+
+    /** As {@link #add(String, String)}; errors name {@code property} (where the location came from). */
+    public String add(String target, String location, String property) {
         if (location.startsWith("classpath:")) {
             String path = location.substring("classpath:".length()).replaceFirst("^/", "");
             if (TargetTemplateLoader.class.getClassLoader().getResource(path) == null) {

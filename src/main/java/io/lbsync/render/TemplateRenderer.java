@@ -20,7 +20,7 @@ public final class TemplateRenderer {
     public TemplateRenderer(String location) {
         this.location = location;
         TargetTemplateLoader loader = new TargetTemplateLoader();
-        this.templateName = loader.add("template", location);
+        this.templateName = loader.add("template", location, "template");
         this.configuration = SandboxedFreemarker.create(loader);
     }
 

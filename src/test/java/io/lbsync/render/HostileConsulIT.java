@@ -68,7 +68,7 @@ class HostileConsulIT {
         // cluster the client agents that got them are rebuilt empty afterwards; on an external cluster, which is not
         // ours to rebuild, IDs stay plain (names, tags, meta, addresses and the rest stay hostile)
         hostileIds = !cluster.isExternal();
-        hostileAgents = cluster.isLocal() ? cluster.assumeLocal("rebuilds agents").agents().stream().filter(a -> !a.server())
+        hostileAgents = cluster.isLocal() ? cluster.local().agents().stream().filter(a -> !a.server())
                 .map(LocalConsul.Agent::node).toList() : cluster.nodes();
         for (int i = 0; i < 3; i++) {
             String node = cluster.nodes().get(i % cluster.nodes().size());
@@ -95,7 +95,7 @@ class HostileConsulIT {
             cluster.close();
         }
         if (cluster.isLocal()) {
-            LocalConsul consul = cluster.assumeLocal("rebuilds agents");
+            LocalConsul consul = cluster.local();
             hostileAgents.forEach(consul::restartAgentEmpty); // the agent leaves: its node and services leave the catalog
             consul.awaitReady();
         }

@@ -327,6 +327,14 @@ public final class ConsulTestCluster implements AutoCloseable {
         return simulator;
     }
 
+    /** The real cluster this JVM started, for a caller that checked {@link #isLocal()} first. */
+    public LocalConsul local() {
+        if (!isLocal()) {
+            throw new IllegalStateException("not the local Consul cluster of this test run");
+        }
+        return local;
+    }
+
     /** The real cluster this JVM started; skips the test on an external cluster or the simulator. */
     public LocalConsul assumeLocal(String why) {
         Assumptions.assumeTrue(isLocal(), "needs the real Consul cluster the test run starts: " + why);
