@@ -134,7 +134,8 @@ abstract class ScaleConsul {
 
         Real(ConsulTestCluster cluster, String node) {
             this.cluster = cluster;
-            this.http = cluster.http();
+            // every write (K/V included) goes to the services' agent: lbsync's agent sees only lbsync's connections
+            this.http = cluster.http().via(node);
             this.node = node;
         }
 

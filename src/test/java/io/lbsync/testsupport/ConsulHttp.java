@@ -56,6 +56,15 @@ public final class ConsulHttp {
         return new ConsulHttp(baseUrl, agentUrls, otherToken, tracking);
     }
 
+    /**
+     * The same client (token, tracking) sending every request to the named node's agent, over its own connections: a
+     * test that counts the connections lbsync opens to one agent writes through another.
+     */
+    public ConsulHttp via(String node) {
+        String agent = agentUrls.apply(node);
+        return new ConsulHttp(agent, agentUrls, token, tracking);
+    }
+
     Tracking tracking() {
         return tracking;
     }

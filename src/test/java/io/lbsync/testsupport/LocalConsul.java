@@ -307,6 +307,8 @@ public final class LocalConsul {
                 return "agent " + a.node() + " is not running (log " + home.resolve("logs").resolve(a.node() + ".log") + ")";
             }
         }
+        // a client of its own, dropped afterwards: its idle connections to the agents do not outlive the wait
+        ConsulHttp http = this.http.withToken(denyByDefault ? MASTER_TOKEN : null);
         ConsulHttp.Response leader = http.get("/v1/status/leader", Duration.ofSeconds(3));
         if (leader.status() != 200 || leader.body().replace("\"", "").isBlank()) {
             return "no leader yet";
