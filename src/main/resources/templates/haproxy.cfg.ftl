@@ -40,8 +40,10 @@
 # ${comment}
 backend ${service.backend}
     balance roundrobin
+<#-- weight: Consul's Weights for the instance's state (0 = no new requests: draining); always written, so that a
+     weight change is a runtime-API change and never a reload -->
 <#list service.servers as server>
-    server ${server.name} ${server.endpoint}
+    server ${server.name} ${server.endpoint} weight ${server.weight}
 </#list>
 
 </#macro>

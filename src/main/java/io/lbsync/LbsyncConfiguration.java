@@ -22,6 +22,7 @@ import io.lbsync.leader.ConsulLeaderElection;
 import io.lbsync.leader.LeaderSettings;
 import io.lbsync.metrics.LbsyncMetrics;
 import io.lbsync.model.ConsulStateStore;
+import io.lbsync.model.WarningPolicy;
 import io.lbsync.render.RejectedValues;
 import io.lbsync.status.HealthRules;
 import io.lbsync.status.LbsyncHealthCheck;
@@ -131,7 +132,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("lbsyncConsulHealth", LbsyncHealthCheck.consul(rules, redaction));
         camel.getRegistry().bind("lbsyncTargetsHealth", LbsyncHealthCheck.targets(rules, redaction));
         camel.getRegistry().bind("status", new StatusReport(consul.url(), state, watches, guard, targets, histories, rules,
-                camel.getRegistry().lookupByNameAndType("cleanup", DuplicateCleanup.class), redaction, Clock.systemUTC()));
+                camel.getRegistry().lookupByNameAndType("cleanup", DuplicateCleanup.class), redaction,
+                WarningPolicy.parse(settings.string(WarningPolicy.PROPERTY, "serve")), Clock.systemUTC()));
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.HealthStatus;
 import io.lbsync.model.ServiceInstance;
+import io.lbsync.model.Weights;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -65,10 +66,18 @@ public final class ConsulAnswers {
             svc.path("Meta").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText("")));
             ServiceInstance instance = ServiceInstance.of(text(svc, "Service"), text(svc, "ID"), text(node, "Node"),
                     text(node, "Address"), text(svc, "Address"), svc.path("Port").asInt(), strings(r, svc.path("Tags")), meta,
-                    HealthStatus.worst(statuses));
+                    HealthStatus.worst(statuses)).withWeights(weights(svc.path("Weights")));
             entries.add(new HealthEntry(instance, svc.path("CreateIndex").asLong()));
         }
         return entries;
+    }
+
+    /** Service.Weights; absent (an older agent, a catalog-only registration) = Consul's default {1, 1}. */
+    private static Weights weights(JsonNode w) {
+        if (!w.isObject()) {
+            return Weights.DEFAULT;
+        }
+        return new Weights(w.path("Passing").asInt(1), w.path("Warning").asInt(1));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.lbsync.install;
 import io.lbsync.command.CommandLine;
 import io.lbsync.command.CommandResult;
 import io.lbsync.config.TargetSettings;
+import io.lbsync.drain.ServerDrain;
 import io.lbsync.files.ConfigFiles;
 import io.lbsync.model.ConsulState;
 import io.lbsync.quiesce.QuiesceEndpoint;
@@ -40,7 +41,7 @@ public class ConfigTarget {
     private static final int SUMMARY_LINES = 6;
 
     private final TargetSettings settings;
-    private final TemplateModelBuilder modelBuilder = new TemplateModelBuilder();
+    private final TemplateModelBuilder modelBuilder;
     private final TemplateParams params;
     private final ConfigFiles files;
     private final Optional<List<String>> validateCommand;
@@ -48,6 +49,7 @@ public class ConfigTarget {
     private final TargetMetrics metrics;
     private final TargetHistory history;
     private final Optional<RuntimeApi> runtime;
+    private final Optional<ServerDrain> drain;
     private final Optional<Path> dryRunStaging;
     private final Backoff retryBackoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(1));
     private volatile TargetStatus status;
@@ -72,6 +74,9 @@ public class ConfigTarget {
         this.metrics = metrics;
         this.history = history;
         this.runtime = runtime;
+        this.modelBuilder = new TemplateModelBuilder(settings.warningPolicy());
+        this.drain = runtime.filter(r -> !settings.drainTimeout().isZero() && !settings.drainTimeout().isNegative())
+                .map(r -> new ServerDrain(settings.name(), r, settings.drainTimeout(), settings.warningPolicy()));
         this.files = new ConfigFiles(settings.output(), settings.fileMode(),
                 dryRunStaging.orElse(settings.output().toAbsolutePath().getParent()));
         this.validateCommand = settings.validates()
@@ -110,9 +115,23 @@ public class ConfigTarget {
         return run;
     }
 
+    /**
+     * HAProxy with the runtime API and a drain timeout: registrations that stopped being served stay in this render with
+     * weight 0 until their requests are done ({@link ServerDrain}); while any drains, the target runs again in a second.
+     */
+    public InstallRun drain(InstallRun run, Exchange exchange) {
+        drain.ifPresent(d -> {
+            run.setDrainPlan(d.plan(run.getState().catalog()));
+            if (d.active() && exchange.getProperty(QuiesceEndpoint.RETRY_AFTER) == null) {
+                exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, ServerDrain.POLL);
+            }
+        });
+        return run;
+    }
+
     /** The freemarker: step's data model: the state as templates see it (docs/templates.md). */
     public Map<String, Object> templateModel(InstallRun run) {
-        return modelBuilder.build(run.getState(), params);
+        return modelBuilder.build(run.getState(), params, run.getDrainPlan());
     }
 
     /** The freemarker: step's result joins the run (enrich's aggregation); remembered for GET /status. */

@@ -1,5 +1,6 @@
 package io.lbsync.install;
 
+import io.lbsync.render.DrainPlan;
 import io.lbsync.command.CommandResult;
 import io.lbsync.model.ConsulState;
 
@@ -30,6 +31,7 @@ public final class InstallRun {
     private ReloadVia reloadVia = ReloadVia.NONE;
     private CommandRole runningCommand;
     private String changeSummary = "";
+    private DrainPlan drainPlan = DrainPlan.NONE;
 
     public InstallRun(String target, ConsulState state) {
         this(target, state, false);
@@ -171,6 +173,15 @@ public final class InstallRun {
     }
 
     /** What the swap changed, for the install's log line ("lines_added=1 lines_removed=1 changes=..."). */
+    /** Registrations this run renders with weight 0 while they drain (HAProxy with the runtime API). */
+    public DrainPlan getDrainPlan() {
+        return drainPlan;
+    }
+
+    public void setDrainPlan(DrainPlan drainPlan) {
+        this.drainPlan = drainPlan;
+    }
+
     public String getChangeSummary() {
         return changeSummary;
     }

@@ -1,11 +1,15 @@
 package io.lbsync.render;
 
+import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulState;
+import io.lbsync.model.HealthStatus;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.WarningPolicy;
 import io.lbsync.render.RejectedValues.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,27 +42,41 @@ public final class TemplateModelBuilder {
     /** Name the bundled templates use for "no service for this host"; never given to a service. */
     public static final String NO_ROUTE_BACKEND = "lbsync_no_route";
 
+    /** HAProxy's largest server weight; Consul's weights are scaled into 0..256 per backend when larger. */
+    static final int MAX_WEIGHT = 256;
+
     private final SiteParser siteParser = new SiteParser();
     private final RejectedValues rejected;
+    private final WarningPolicy warningPolicy;
 
-    /** Reports rejected values to {@link RejectedValues#shared()}. */
+    /** Reports rejected values to {@link RejectedValues#shared()}; warning instances served (the default policy). */
     public TemplateModelBuilder() {
-        this(RejectedValues.shared());
+        this(WarningPolicy.SERVE);
     }
 
-    public TemplateModelBuilder(RejectedValues rejected) {
+    public TemplateModelBuilder(WarningPolicy warningPolicy) {
+        this(RejectedValues.shared(), warningPolicy);
+    }
+
+    public TemplateModelBuilder(RejectedValues rejected, WarningPolicy warningPolicy) {
         this.rejected = rejected;
+        this.warningPolicy = warningPolicy;
     }
 
     /** @param params the operator's template parameters (lbsync.&lt;target&gt;.param.* properties) */
     public Map<String, Object> build(ConsulState state, TemplateParams params) {
-        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues());
+        return build(state, params, DrainPlan.NONE);
+    }
+
+    /** @param drains registrations rendered with weight 0 while they drain (HAProxy with the runtime API) */
+    public Map<String, Object> build(ConsulState state, TemplateParams params, DrainPlan drains) {
+        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues(), drains);
         UniqueNames backendNames = new UniqueNames();
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
         Map<String, String> backendsByService = new HashMap<>();
         // instances that declare an environment (tag env=...) are rendered only under "environments"
-        Environments.Split split = Environments.split(state.catalog(), render.rejections);
+        Environments.Split split = Environments.split(withDeparted(state.catalog(), drains.departed()), render.rejections);
         for (ServiceInstances service : split.shared().values()) {
             String backend = backendNames.claim(SafeValues.identifier(service.service()));
             backendsByService.put(service.service(), backend);
@@ -71,17 +89,38 @@ public final class TemplateModelBuilder {
         model.put("sites", render.sites(state, backendsByService));
         model.put("param", params);
         rejected.report(params.target(), render.rejections.rejections());
+        drains.built();
         return Collections.unmodifiableMap(model);
     }
 
-    /** One render: where its rejections go, and whether raw values are wanted. */
+    /** The catalog with the drained-out registrations put back (as critical: they are not passing any more). */
+    private static CatalogSnapshot withDeparted(CatalogSnapshot catalog, Collection<ServiceInstance> departed) {
+        if (departed.isEmpty()) {
+            return catalog;
+        }
+        Map<String, List<ServiceInstance>> merged = new HashMap<>();
+        catalog.services().forEach((name, s) -> merged.put(name, new ArrayList<>(s.instances())));
+        for (ServiceInstance gone : departed) {
+            merged.computeIfAbsent(gone.service(), n -> new ArrayList<>()).add(gone.withStatus(HealthStatus.CRITICAL));
+        }
+        Map<String, ServiceInstances> services = new HashMap<>();
+        merged.forEach((name, instances) -> {
+            ServiceInstances before = catalog.services().get(name);
+            services.put(name, new ServiceInstances(name, before == null ? catalog.index() : before.index(), instances));
+        });
+        return CatalogSnapshot.of(catalog.index(), services);
+    }
+
+    /** One render: where its rejections go, whether raw values are wanted, which registrations drain. */
     private final class Render {
         private final RejectedValues.Collector rejections;
         private final boolean raw;
+        private final DrainPlan drains;
 
-        Render(RejectedValues.Collector rejections, boolean raw) {
+        Render(RejectedValues.Collector rejections, boolean raw, DrainPlan drains) {
             this.rejections = rejections;
             this.raw = raw;
+            this.drains = drains;
         }
 
         List<Map<String, Object>> sites(ConsulState state, Map<String, String> backendsByService) {
@@ -115,11 +154,15 @@ public final class TemplateModelBuilder {
         Map<String, Object> service(ServiceInstances service, String backend) {
             List<ServiceInstance> passing = service.passing();
             TreeSet<String> hosts = new TreeSet<>();
-            List<Map<String, Object>> servers = new ArrayList<>();
-            UniqueNames serverNames = new UniqueNames();
             // found once per service: a per-instance scan would be quadratic in large services
-            Set<String> duplicateIds = duplicateIds(passing);
-            for (ServiceInstance instance : passing) {
+            Set<String> duplicateIds = duplicateIds(service.instances());
+            List<Served> served = new ArrayList<>();
+            int maxWeight = 0;
+            for (ServiceInstance instance : service.instances()) {
+                boolean draining = drains.draining(instance);
+                if (!draining && !warningPolicy.serves(instance.status())) {
+                    continue;
+                }
                 Optional<String> address = SafeValues.address(instance.address());
                 if (address.isEmpty()) {
                     reject(rejections, Field.ADDRESS, "instance-rejected", instance, instance.address(), "invalid address");
@@ -130,9 +173,20 @@ public final class TemplateModelBuilder {
                             "invalid port " + instance.port());
                     continue;
                 }
-                hosts.addAll(hostsOf(instance, rejections));
-                Map<String, Object> server = server(instance, address.get(), serverNames, duplicateIds.contains(instance.id()));
-                servers.add(raw ? withRaw(server, rawInstance(instance)) : server);
+                if (!draining) {
+                    hosts.addAll(hostsOf(instance, rejections)); // a draining instance's names must not keep a route alive
+                }
+                int weight = draining ? 0 : warningPolicy.weight(instance);
+                maxWeight = Math.max(maxWeight, weight);
+                served.add(new Served(instance, address.get(), weight, draining));
+            }
+            UniqueNames serverNames = new UniqueNames();
+            List<Map<String, Object>> servers = new ArrayList<>();
+            for (Served s : served) {
+                Map<String, Object> server = server(s, scaled(s.weight(), maxWeight), serverNames,
+                        duplicateIds.contains(s.instance().id()));
+                drains.placed(s.instance(), backend, (String) server.get("name"));
+                servers.add(raw ? withRaw(server, rawInstance(s.instance())) : server);
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", SafeValues.identifier(service.service()));
@@ -148,6 +202,21 @@ public final class TemplateModelBuilder {
         }
     }
 
+    /** A registration that becomes a server: its valid address and its weight before scaling. */
+    private record Served(ServiceInstance instance, String address, int weight, boolean draining) {
+    }
+
+    /**
+     * Consul's weights as HAProxy's (0..256): unchanged when the backend's largest fits, else scaled down in proportion,
+     * a non-zero weight never below 1 (0 means "no new requests" to HAProxy and nginx's template alike).
+     */
+    static int scaled(int weight, int maxWeight) {
+        if (maxWeight <= MAX_WEIGHT || weight == 0) {
+            return weight;
+        }
+        return (int) Math.max(1, Math.round(weight * (double) MAX_WEIGHT / maxWeight));
+    }
+
     private static Set<String> duplicateIds(List<ServiceInstance> instances) {
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new HashSet<>();
@@ -159,7 +228,9 @@ public final class TemplateModelBuilder {
         return duplicates;
     }
 
-    private static Map<String, Object> server(ServiceInstance instance, String address, UniqueNames names, boolean duplicateId) {
+    private static Map<String, Object> server(Served served, int weight, UniqueNames names, boolean duplicateId) {
+        ServiceInstance instance = served.instance();
+        String address = served.address();
         // One service ID on two nodes (a duplicate registration) must not give two servers of one name.
         String preferred = duplicateId ? instance.id() + "." + instance.node() : instance.id();
         boolean ipv6 = SafeValues.isIpv6(address);
@@ -173,6 +244,8 @@ public final class TemplateModelBuilder {
         // nginx (open source) resolves a name in an upstream once, when it loads the config, and refuses the whole
         // config when the name does not resolve: its template writes only IP literals
         m.put("ip", ipv6 || SafeValues.isIpv4(address));
+        m.put("weight", weight);
+        m.put("state", served.draining() ? "draining" : instance.status().name().toLowerCase(java.util.Locale.ROOT));
         return Collections.unmodifiableMap(m);
     }
 

@@ -214,6 +214,42 @@ public final class RuntimeMembership implements RuntimeApi {
         return Optional.empty();
     }
 
+    /** "show stat" of the servers only (type 4): their current sessions and queue. */
+    @Override
+    public Map<String, Integer> sessions() throws IOException {
+        return parseSessions(send("show stat -1 4 -1"));
+    }
+
+    /** The CSV of "show stat": a "# pxname,svname,qcur,qmax,scur,..." header, then one line per server. */
+    static Map<String, Integer> parseSessions(String csv) {
+        String[] lines = csv.split("\n");
+        if (lines.length == 0 || !lines[0].startsWith("# ")) {
+            throw new IllegalStateException("unexpected 'show stat' answer: " + firstLine(csv));
+        }
+        List<String> header = List.of(lines[0].substring(2).split(","));
+        int proxy = header.indexOf("pxname");
+        int server = header.indexOf("svname");
+        int queued = header.indexOf("qcur");
+        int current = header.indexOf("scur");
+        if (Math.min(Math.min(proxy, server), Math.min(queued, current)) < 0) {
+            throw new IllegalStateException("'show stat' without pxname, svname, qcur or scur: " + lines[0]);
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",", -1);
+            if (f.length <= Math.max(Math.max(proxy, server), Math.max(queued, current)) || f[server].equals("BACKEND")
+                    || f[server].equals("FRONTEND")) {
+                continue;
+            }
+            out.put(f[proxy] + "/" + f[server], count(f[queued]) + count(f[current]));
+        }
+        return out;
+    }
+
+    private static int count(String field) {
+        return field.isEmpty() ? 0 : Integer.parseInt(field);
+    }
+
     Map<String, Map<String, LiveServer>> liveServers() throws IOException {
         return parseServersState(send("show servers state"));
     }

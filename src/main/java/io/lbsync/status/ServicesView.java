@@ -1,8 +1,10 @@
 package io.lbsync.status;
 
 import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.HealthStatus;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.WarningPolicy;
 import io.lbsync.render.Environments;
 import io.lbsync.render.SafeValues;
 import io.lbsync.render.TemplateModelBuilder;
@@ -17,16 +19,18 @@ import java.util.Optional;
 /**
  * The "services" part of GET /status: every watched service with its instances as Consul reports them (raw values:
  * JSON escapes them, the page shows them as text), each with its health and whether the templates get it, and if not
- * why — the same rules {@link TemplateModelBuilder} applies: only passing instances, a valid address and port, a valid
- * environment declaration. A host name that is rejected leaves the instance in, without that host.
+ * why — the same rules {@link TemplateModelBuilder} applies: passing instances, warning ones as lbsync.health.warning
+ * says, a valid address and port, a valid environment declaration. A host name that is rejected leaves the instance in, without that host.
  * At most {@code maxInstances} instances are listed in all (a catalog of 50,000 would make every poll megabytes);
  * the counts always cover all of them.
  */
 final class ServicesView {
     private final int maxInstances;
+    private final WarningPolicy warningPolicy;
 
-    ServicesView(int maxInstances) {
+    ServicesView(int maxInstances, WarningPolicy warningPolicy) {
         this.maxInstances = maxInstances;
+        this.warningPolicy = warningPolicy;
     }
 
     Map<String, Object> of(CatalogSnapshot catalog) {
@@ -42,7 +46,7 @@ final class ServicesView {
             int renderedHere = 0;
             for (ServiceInstance i : service.instances()) {
                 counts.merge(i.status().name().toLowerCase(Locale.ROOT), 1, Integer::sum);
-                Verdict v = verdict(i, environments);
+                Verdict v = verdict(i, environments, warningPolicy);
                 if (v.rendered()) {
                     renderedHere++;
                 }
@@ -89,7 +93,7 @@ final class ServicesView {
     record Verdict(boolean rendered, String reason, List<String> notes) {
     }
 
-    static Verdict verdict(ServiceInstance i, Map<ServiceInstance, String> environments) {
+    static Verdict verdict(ServiceInstance i, Map<ServiceInstance, String> environments, WarningPolicy warningPolicy) {
         List<String> notes = new ArrayList<>();
         String env = environments.get(i);
         if ("".equals(env)) {
@@ -98,9 +102,12 @@ final class ServicesView {
         if (env != null) {
             notes.add("environment " + env);
         }
-        if (!i.passing()) {
-            return new Verdict(false, "health: " + i.status().name().toLowerCase(Locale.ROOT)
-                    + " (only passing instances are rendered)", notes);
+        if (!warningPolicy.serves(i.status())) {
+            return new Verdict(false, "health: " + i.status().name().toLowerCase(Locale.ROOT) + (i.status() == HealthStatus.WARNING
+                    ? " (" + WarningPolicy.PROPERTY + "=exclude)" : " (not served)"), notes);
+        }
+        if (i.status() == HealthStatus.WARNING) {
+            notes.add("warning: weight " + warningPolicy.weight(i) + " (" + WarningPolicy.PROPERTY + "=" + warningPolicy.label() + ")");
         }
         Optional<String> address = SafeValues.address(i.address());
         if (address.isEmpty()) {
@@ -128,7 +135,7 @@ final class ServicesView {
         return raw;
     }
 
-    private static Map<String, Object> instance(ServiceInstance i, Verdict v) {
+    private Map<String, Object> instance(ServiceInstance i, Verdict v) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", i.id());
         m.put("node", i.node());
@@ -136,6 +143,7 @@ final class ServicesView {
         m.put("port", i.port());
         m.put("status", i.status().name().toLowerCase(Locale.ROOT));
         m.put("rendered", v.rendered());
+        m.put("weight", v.rendered() ? warningPolicy.weight(i) : 0);
         m.put("reason", v.reason());
         m.put("notes", v.notes());
         m.put("tags", i.tags());

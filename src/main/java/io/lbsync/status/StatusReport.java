@@ -1,5 +1,6 @@
 package io.lbsync.status;
 
+import io.lbsync.model.WarningPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lbsync.cleanup.DuplicateCleanup;
@@ -49,7 +50,7 @@ public final class StatusReport {
     private final Clock clock;
     private final URI consulUrl;
     private final ImplausibleChangeGuard guard;
-    private final ServicesView services = new ServicesView(MAX_INSTANCES_LISTED);
+    private final ServicesView services;
 
     /** Instances listed in "services" at most (all are counted): the page polls this every 2 s. */
     static final int MAX_INSTANCES_LISTED = 2000;
@@ -61,8 +62,9 @@ public final class StatusReport {
      */
     public StatusReport(URI consulUrl, ConsulStateStore state, WatchHealth watches, ImplausibleChangeGuard guard,
                         List<ConfigTarget> targets, Targets histories, HealthRules rules, DuplicateCleanup cleanup,
-                        Redaction redaction, Clock clock) {
+                        Redaction redaction, WarningPolicy warningPolicy, Clock clock) {
         this.consulUrl = consulUrl;
+        this.services = new ServicesView(MAX_INSTANCES_LISTED, warningPolicy);
         this.guard = guard;
         this.state = state;
         this.watches = watches;

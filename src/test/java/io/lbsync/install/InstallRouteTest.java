@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lbsync.command.CommandRunner;
 import io.lbsync.config.FileMode;
 import io.lbsync.config.TargetKind;
+import io.lbsync.model.WarningPolicy;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.guard.MassDropCorroboration;
@@ -91,7 +92,8 @@ class InstallRouteTest extends CamelTestSupport {
             reloadCommand = "touch " + reloads; // a real command, leaving a trace
         }
         var settings = new TargetSettings("haproxy", TargetKind.HAPROXY, true, templateLocation, live, "haproxy -c -q -f {file}",
-                reloadCommand, Duration.ofSeconds(10), Duration.ofSeconds(2), "", "", FileMode.parse("test", "0640"));
+                reloadCommand, Duration.ofSeconds(10), Duration.ofSeconds(2), "", "", FileMode.parse("test", "0640"),
+                WarningPolicy.SERVE, Duration.ZERO);
         pipeline = new InstallPipeline(context, new SimpleMeterRegistry(), new CommandRunner(Duration.ofMillis(200)));
         Optional<RuntimeApi> runtime = runtimeApi ? Optional.of(new RuntimeApi() {
             @Override
@@ -100,6 +102,11 @@ class InstallRouteTest extends CamelTestSupport {
                 // like HAProxy's: a previous file without servers (the hand-written one) is a structural change
                 Result result = beforeConfig.contains("server ") ? runtimeAnswer : Result.STRUCTURAL;
                 return new Outcome(result, 1, result == Result.APPLIED ? "" : "as told by the test");
+            }
+
+            @Override
+            public Map<String, Integer> sessions() {
+                return Map.of();
             }
 
             @Override

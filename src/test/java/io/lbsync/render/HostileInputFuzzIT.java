@@ -1,5 +1,6 @@
 package io.lbsync.render;
 
+import io.lbsync.model.WarningPolicy;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.HealthStatus;
@@ -83,7 +84,7 @@ class HostileInputFuzzIT {
     private static final String NGINX_TEMPLATE = "classpath:templates/nginx.conf.ftl";
 
     private static final RejectedValues REJECTED = new RejectedValues();
-    private static final TemplateModelBuilder BUILDER = new TemplateModelBuilder(REJECTED);
+    private static final TemplateModelBuilder BUILDER = new TemplateModelBuilder(REJECTED, WarningPolicy.SERVE);
     private static final Map<String, TemplateRenderer> RENDERERS = new HashMap<>();
     private static final Map<String, Set<String>> FIXED_LINES = new HashMap<>();
 

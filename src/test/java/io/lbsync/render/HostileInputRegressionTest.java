@@ -1,5 +1,6 @@
 package io.lbsync.render;
 
+import io.lbsync.model.WarningPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lbsync.model.CatalogSnapshot;
@@ -48,7 +49,7 @@ class HostileInputRegressionTest {
 
     private static String haproxy(String template, ConsulState state) {
         Map<String, String> p = Map.of("lbsync.haproxy.param.bind", "127.0.0.1:18080");
-        return new TemplateRenderer(template).render(new TemplateModelBuilder(new RejectedValues())
+        return new TemplateRenderer(template).render(new TemplateModelBuilder(new RejectedValues(), WarningPolicy.SERVE)
                 .build(state, new TemplateParams("haproxy", k -> Optional.ofNullable(p.get(k)))));
     }
 
@@ -56,7 +57,7 @@ class HostileInputRegressionTest {
         Map<String, String> p = new HashMap<>(Map.of("lbsync.nginx.param.pid", dir.resolve("nginx.pid").toString(),
                 "lbsync.nginx.param.error_log", dir.resolve("error.log").toString(), "lbsync.nginx.param.listen_address", "127.0.0.1"));
         p.putAll(extra);
-        return new TemplateRenderer(NGINX).render(new TemplateModelBuilder(new RejectedValues())
+        return new TemplateRenderer(NGINX).render(new TemplateModelBuilder(new RejectedValues(), WarningPolicy.SERVE)
                 .build(state, new TemplateParams("nginx", k -> Optional.ofNullable(p.get(k)))));
     }
 

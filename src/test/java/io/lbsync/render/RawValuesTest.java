@@ -1,5 +1,6 @@
 package io.lbsync.render;
 
+import io.lbsync.model.WarningPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +27,7 @@ class RawValuesTest {
 
     private static Map<String, Object> model(String allow) {
         Map<String, String> p = allow == null ? Map.of() : Map.of("lbsync.haproxy.allow-raw-values", allow);
-        return new TemplateModelBuilder(new RejectedValues()).build(STATE, new TemplateParams("haproxy", k -> Optional.ofNullable(p.get(k))));
+        return new TemplateModelBuilder(new RejectedValues(), WarningPolicy.SERVE).build(STATE, new TemplateParams("haproxy", k -> Optional.ofNullable(p.get(k))));
     }
 
     private static String render(Path dir, String template, Map<String, Object> model) throws Exception {

@@ -1,5 +1,6 @@
 package io.lbsync.render;
 
+import io.lbsync.model.WarningPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lbsync.model.CatalogSnapshot;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** Rejected values: logged and counted once when they appear, not on every render; by field; log-safe. */
 class RejectedValuesTest {
     private final RejectedValues rejected = new RejectedValues();
-    private final TemplateModelBuilder builder = new TemplateModelBuilder(rejected);
+    private final TemplateModelBuilder builder = new TemplateModelBuilder(rejected, WarningPolicy.SERVE);
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final List<Capture> captures = new ArrayList<>();
 

@@ -8,6 +8,8 @@ import io.lbsync.model.HealthStatus;
 import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.WarningPolicy;
+import io.lbsync.model.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,12 +38,74 @@ class TemplateModelBuilderTest {
     }
 
     @Test
-    void onlyPassingInstancesBecomeServers() {
+    void warningInstancesFollowThePolicyAndCriticalOnesAreLeftOut() {
+        ConsulState state = state(
+                web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()).withWeights(new Weights(10, 2)),
+                web("web-2", "n2", "10.0.0.12", 80, HealthStatus.WARNING, List.of()).withWeights(new Weights(10, 2)),
+                web("web-3", "n3", "10.0.0.13", 80, HealthStatus.CRITICAL, List.of()));
+        assertThat(servers(new TemplateModelBuilder(WarningPolicy.SERVE).build(state, PARAMS)))
+                .extracting(s -> s.get("name") + " " + s.get("weight") + " " + s.get("state"))
+                .containsExactly("web-1 10 passing", "web-2 2 warning");
+        assertThat(servers(new TemplateModelBuilder(WarningPolicy.DRAIN).build(state, PARAMS)))
+                .extracting(s -> s.get("name") + " " + s.get("weight") + " " + s.get("state"))
+                .containsExactly("web-1 10 passing", "web-2 0 warning");
+        assertThat(servers(new TemplateModelBuilder(WarningPolicy.EXCLUDE).build(state, PARAMS)))
+                .extracting(s -> s.get("name") + " " + s.get("weight")).containsExactly("web-1 10");
+    }
+
+    @Test
+    void withoutExplicitWeightsEveryServerWeighsOne() {
         var model = new TemplateModelBuilder().build(state(
                 web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()),
-                web("web-2", "n2", "10.0.0.12", 80, HealthStatus.WARNING, List.of()),
-                web("web-3", "n3", "10.0.0.13", 80, HealthStatus.CRITICAL, List.of())), PARAMS);
-        assertThat(servers(model)).extracting(s -> s.get("name")).containsExactly("web-1");
+                web("web-2", "n2", "10.0.0.12", 80, HealthStatus.WARNING, List.of())), PARAMS);
+        assertThat(servers(model)).extracting(s -> s.get("weight")).containsExactly(1, 1);
+    }
+
+    @Test
+    void weightsAboveHaproxysLimitAreScaledInProportionNeverToZero() {
+        var model = new TemplateModelBuilder().build(state(
+                web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of()).withWeights(new Weights(1000, 1)),
+                web("web-2", "n2", "10.0.0.12", 80, HealthStatus.PASSING, List.of()).withWeights(new Weights(500, 1)),
+                web("web-3", "n3", "10.0.0.13", 80, HealthStatus.PASSING, List.of()).withWeights(new Weights(1, 1))), PARAMS);
+        assertThat(servers(model)).extracting(s -> s.get("weight")).containsExactly(256, 128, 1);
+    }
+
+    @Test
+    void aDrainingRegistrationStaysWithWeightZeroEvenWhenGoneFromConsul() {
+        ServiceInstance critical = web("web-2", "n2", "10.0.0.12", 80, HealthStatus.CRITICAL, List.of("lbsync.host=old.test"));
+        ServiceInstance gone = web("web-3", "n3", "10.0.0.13", 80, HealthStatus.PASSING, List.of("lbsync.host=old.test"));
+        Map<String, String> placed = new java.util.TreeMap<>();
+        DrainPlan plan = new DrainPlan() {
+            @Override
+            public java.util.Collection<ServiceInstance> departed() {
+                return List.of(gone);
+            }
+
+            @Override
+            public boolean draining(ServiceInstance instance) {
+                return instance.key().equals(critical.key()) || instance.key().equals(gone.key());
+            }
+
+            @Override
+            public void placed(ServiceInstance instance, String backend, String server) {
+                placed.put(instance.id(), backend + "/" + server);
+            }
+
+            @Override
+            public void built() {
+            }
+        };
+        var model = new TemplateModelBuilder().build(state(
+                web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of("lbsync.host=web.test")), critical), PARAMS, plan);
+        assertThat(servers(model)).extracting(s -> s.get("name") + " " + s.get("weight") + " " + s.get("state"))
+                .containsExactly("web-1 1 passing", "web-2 0 draining", "web-3 0 draining");
+        assertThat(placed).containsExactly(Map.entry("web-1", "web/web-1"), Map.entry("web-2", "web/web-2"),
+                Map.entry("web-3", "web/web-3"));
+        @SuppressWarnings("unchecked")
+        var service = ((List<Map<String, Object>>) model.get("services")).get(0);
+        // the host names of a draining registration do not keep a route alive; the gone one is not counted as passing
+        assertThat(service.get("hosts")).isEqualTo(List.of("web.test"));
+        assertThat(service.get("passingCount")).isEqualTo(1);
     }
 
     @Test

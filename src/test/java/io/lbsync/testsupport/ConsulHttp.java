@@ -111,6 +111,12 @@ public final class ConsulHttp {
         return send("PUT", agentUrls.apply(node) + "/v1/agent/service/deregister/" + encodePath(serviceId), "", DEFAULT_TIMEOUT);
     }
 
+    /** Maintenance mode of one service instance (what {@code consul maint -service} does): on = a critical check. */
+    public Response serviceMaintenance(String node, String serviceId, boolean enable) {
+        return send("PUT", agentUrls.apply(node) + "/v1/agent/service/maintenance/" + encodePath(serviceId) + "?enable=" + enable
+                + "&reason=lbsync-test", "", DEFAULT_TIMEOUT);
+    }
+
     public Response passCheck(String node, String checkId, String note) {
         return ttl(node, "pass", checkId, note);
     }

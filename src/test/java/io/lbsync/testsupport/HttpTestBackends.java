@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 
 /**
  * HTTP servers on loopback that answer every request with their own name (send requests through a proxy with
- * {@link RawHttp}).
+ * {@link RawHttp}); a request for /slow/&lt;ms&gt; is answered after that many milliseconds (a request in flight).
  */
 public final class HttpTestBackends implements AutoCloseable {
     private final Map<String, HttpServer> servers = new LinkedHashMap<>();
@@ -27,6 +27,14 @@ public final class HttpTestBackends implements AutoCloseable {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", exchange -> {
                 exchange.getRequestBody().readAllBytes();
+                String path = exchange.getRequestURI().getPath();
+                if (path.startsWith("/slow/")) {
+                    try {
+                        Thread.sleep(Long.parseLong(path.substring("/slow/".length())));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 exchange.getResponseHeaders().set("Content-Type", "text/plain");
                 exchange.sendResponseHeaders(200, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
