@@ -8,11 +8,14 @@ import java.util.Set;
 /**
  * One target (lbsync.targets): lbsync.&lt;name&gt;.* properties, with the defaults of its {@link TargetKind}.
  * A blank validate or reload command switches that step off. {@code pidFile} (nginx): the proxy's pid file,
- * used to confirm that a reload really started new workers. {@code fileMode}: permissions of the live and backup files.
+ * used to confirm that a reload really started new workers. {@code fileMode}: permissions of the live and backup files
+ * (in {@link InstallMode#IN_PLACE} mode an existing live file keeps its own). {@code installMode}: how the live file is
+ * replaced.
  */
 public record TargetSettings(String name, TargetKind kind, boolean enabled, String template, Path output, String validateCommand,
                              String reloadCommand, Duration validateTimeout, Duration reloadTimeout,
-                             String masterSocket, String pidFile, Set<PosixFilePermission> fileMode) {
+                             String masterSocket, String pidFile, Set<PosixFilePermission> fileMode,
+                             InstallMode installMode) {
 
     /** Target names: letters, digits, '-' and '_' (they name beans, routes, metrics labels and properties). */
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,39}");
@@ -55,7 +58,8 @@ public record TargetSettings(String name, TargetKind kind, boolean enabled, Stri
                 s.duration(p + "reload-timeout", "30s"),
                 s.raw(p + "master-socket", ""),
                 s.raw(p + "pid-file", ""),
-                FileMode.parse(p + "file-mode", s.string(p + "file-mode", "0644")));
+                FileMode.parse(p + "file-mode", s.string(p + "file-mode", "0644")),
+                InstallMode.parse(p + "install-mode", s.string(p + "install-mode", InstallMode.RENAME.label())));
     }
 
     private static String required(Settings s, String property, TargetKind kind) {
@@ -66,7 +70,7 @@ public record TargetSettings(String name, TargetKind kind, boolean enabled, Stri
     /** The same target with validation switched off (demo mode without the proxy installed). */
     public TargetSettings withoutValidation() {
         return new TargetSettings(name, kind, enabled, template, output, "", reloadCommand, validateTimeout, reloadTimeout,
-                masterSocket, pidFile, fileMode);
+                masterSocket, pidFile, fileMode, installMode);
     }
 
     public boolean validates() {
