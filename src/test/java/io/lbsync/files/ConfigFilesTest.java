@@ -36,18 +36,11 @@ class ConfigFilesTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.backup()))).isEqualTo("rw-r-----");
     }
 
-    /** A real full disk: a 64 KiB tmpfs (needs root, as CI has; skipped elsewhere). */
     @Test
     void aFullDiskLeavesTheLiveFileIntact() throws Exception {
-        Path mount = Files.createDirectories(dir.resolve("small-disk"));
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()) == 0,
-                "cannot mount a tmpfs here (needs root)");
-        try {
-            Path live = mount.resolve("haproxy.cfg");
-            String old = "x".repeat(24 * 1024);
-            Files.writeString(live, old);
-            ConfigFiles files = new ConfigFiles(live, FileMode.parse("p", "0644"), InstallMode.RENAME);
-
+        String old = "x".repeat(24 * 1024);
+        onSmallDisk(old, InstallMode.RENAME, files -> {
+            Path live = files.live();
             // staging does not fit
             assertThatThrownBy(() -> files.stage("y".repeat(100 * 1024))).isInstanceOf(UncheckedIOException.class)
                     .hasMessageContaining("live file unchanged");
@@ -58,6 +51,35 @@ class ConfigFilesTest {
             files.stage("z".repeat(24 * 1024));
             assertThatThrownBy(files::swap).isInstanceOf(UncheckedIOException.class).hasMessageContaining("live file unchanged");
             assertThat(Files.readString(live)).isEqualTo(old);
+        });
+    }
+
+    /** An in-place write that does not fit leaves the previous bytes in the live file. */
+    @Test
+    void aFullDiskDuringAnInPlaceWriteLeavesThePreviousConfig() throws Exception {
+        String old = "x".repeat(12 * 1024);
+        onSmallDisk(old, InstallMode.IN_PLACE, files -> {
+            Path live = files.live();
+            // the staged file (36 KiB) and the backup (12 KiB) fit; growing the live file to 36 KiB does not
+            files.stage("z".repeat(36 * 1024));
+            assertThatThrownBy(files::swap).isInstanceOf(UncheckedIOException.class).hasMessageContaining("live file unchanged");
+            assertThat(Files.readString(live)).isEqualTo(old);
+            assertThat(Files.readString(files.backup())).isEqualTo(old);
+        });
+    }
+
+    private interface SmallDiskTest {
+        void run(ConfigFiles files) throws Exception;
+    }
+
+    /** A real full disk: a live file holding {@code old} on a 64 KiB tmpfs (needs root, as CI has; skipped elsewhere). */
+    private void onSmallDisk(String old, InstallMode installMode, SmallDiskTest test) throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("small-disk"));
+        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()) == 0,
+                "cannot mount a tmpfs here (needs root)");
+        try {
+            Path live = Files.writeString(mount.resolve("haproxy.cfg"), old);
+            test.run(files(live, installMode));
         } finally {
             run("umount", mount.toString());
         }
@@ -104,14 +126,20 @@ class ConfigFilesTest {
         return new ConfigFiles(live, FileMode.parse("p", "0644"), installMode);
     }
 
+    /** Stages {@code content} and installs it over the existing live file. */
+    private static ConfigFiles installed(Path live, InstallMode installMode, String content) {
+        ConfigFiles files = files(live, installMode);
+        files.stage(content);
+        assertThat(files.swap()).as("a previous live file, kept as .bak").isTrue();
+        return files;
+    }
+
     @Test
     void inPlaceWritesTheNewConfigIntoTheInodeABindMountHolds() throws IOException {
         Path live = liveWith("old config, longer than the new one\n");
         Object inode = Files.getAttribute(live, "unix:ino");
         try (HeldInode held = HeldInode.of(live)) {
-            ConfigFiles files = files(live, InstallMode.IN_PLACE);
-            files.stage("new\n");
-            assertThat(files.swap()).isTrue();
+            ConfigFiles files = installed(live, InstallMode.IN_PLACE, "new\n");
 
             assertThat(held.throughLink()).isEqualTo("new\n");
             assertThat(held.throughChannel()).as("cut to the new length").isEqualTo("new\n");
@@ -128,9 +156,7 @@ class ConfigFilesTest {
     void renameLeavesTheInodeABindMountHoldsWithTheOldConfig() throws IOException {
         Path live = liveWith("old\n");
         try (HeldInode held = HeldInode.of(live)) {
-            ConfigFiles files = files(live, InstallMode.RENAME);
-            files.stage("new\n");
-            files.swap();
+            installed(live, InstallMode.RENAME, "new\n");
 
             assertThat(Files.readString(live)).isEqualTo("new\n");
             assertThat(held.throughLink()).as("what the container would still see").isEqualTo("old\n");
@@ -142,9 +168,7 @@ class ConfigFilesTest {
     void anInPlaceRollbackPutsThePreviousBytesBackIntoTheSameInode() throws IOException {
         Path live = liveWith("old\n");
         try (HeldInode held = HeldInode.of(live)) {
-            ConfigFiles files = files(live, InstallMode.IN_PLACE);
-            files.stage("a new config, longer than the old one\n");
-            files.swap();
+            ConfigFiles files = installed(live, InstallMode.IN_PLACE, "a new config, longer than the old one\n");
             assertThat(held.throughLink()).isEqualTo("a new config, longer than the old one\n");
 
             files.rollback(true);
@@ -170,46 +194,24 @@ class ConfigFilesTest {
     @Test
     void aRealSingleFileBindMountSeesOnlyAnInPlaceInstall() throws Exception {
         Path live = liveWith("old\n");
-        Path mounted = Files.createFile(dir.resolve("mounted.cfg"));
+        assertThat(seenThroughABindMount(live, InstallMode.RENAME, "renamed\n")).as("the mount keeps the replaced inode")
+                .isEqualTo("old\n");
+        assertThat(seenThroughABindMount(live, InstallMode.IN_PLACE, "in place\n")).isEqualTo("in place\n");
+    }
+
+    /** Bind-mounts the live file (as docker -v does), installs {@code content}, and reads the mount. */
+    private String seenThroughABindMount(Path live, InstallMode installMode, String content) throws Exception {
+        Path mounted = dir.resolve("mounted.cfg");
+        if (!Files.exists(mounted)) {
+            Files.createFile(mounted);
+        }
         Assumptions.assumeTrue(run("mount", "--bind", live.toString(), mounted.toString()) == 0,
                 "cannot bind-mount here (needs root)");
         try {
-            ConfigFiles rename = files(live, InstallMode.RENAME);
-            rename.stage("renamed\n");
-            rename.swap();
-            assertThat(Files.readString(mounted)).as("the mount keeps the replaced inode").isEqualTo("old\n");
+            installed(live, installMode, content);
+            return Files.readString(mounted);
         } finally {
             run("umount", mounted.toString());
-        }
-        assertThat(run("mount", "--bind", live.toString(), mounted.toString())).isZero();
-        try {
-            ConfigFiles inPlace = files(live, InstallMode.IN_PLACE);
-            inPlace.stage("in place\n");
-            inPlace.swap();
-            assertThat(Files.readString(mounted)).isEqualTo("in place\n");
-        } finally {
-            run("umount", mounted.toString());
-        }
-    }
-
-    /** A real full disk (needs root): an in-place write that does not fit leaves the previous bytes in the live file. */
-    @Test
-    void aFullDiskDuringAnInPlaceWriteLeavesThePreviousConfig() throws Exception {
-        Path mount = Files.createDirectories(dir.resolve("small-disk"));
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()) == 0,
-                "cannot mount a tmpfs here (needs root)");
-        try {
-            Path live = mount.resolve("haproxy.cfg");
-            String old = "x".repeat(12 * 1024);
-            Files.writeString(live, old);
-            ConfigFiles files = new ConfigFiles(live, FileMode.parse("p", "0644"), InstallMode.IN_PLACE);
-            // the staged file (36 KiB) and the backup (12 KiB) fit; growing the live file to 36 KiB does not
-            files.stage("z".repeat(36 * 1024));
-            assertThatThrownBy(files::swap).isInstanceOf(UncheckedIOException.class).hasMessageContaining("live file unchanged");
-            assertThat(Files.readString(live)).isEqualTo(old);
-            assertThat(Files.readString(files.backup())).isEqualTo(old);
-        } finally {
-            run("umount", mount.toString());
         }
     }
 
