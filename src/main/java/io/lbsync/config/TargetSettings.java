@@ -9,14 +9,16 @@ import java.util.Set;
 /**
  * One target (lbsync.targets): lbsync.&lt;name&gt;.* properties, with the defaults of its {@link TargetKind}.
  * A blank validate or reload command switches that step off. {@code pidFile} (nginx): the proxy's pid file,
- * used to confirm that a reload really started new workers. {@code fileMode}: permissions of the live and backup files.
- * {@code warningPolicy}: lbsync.health.warning, the same for every target. {@code drainTimeout}: how long a registration
- * that stopped being served may keep its requests before it leaves the config (HAProxy with the runtime API; 0 = off).
+ * used to confirm that a reload really started new workers. {@code fileMode}: permissions of the live and backup files
+ * (in {@link InstallMode#IN_PLACE} mode an existing live file keeps its own). {@code installMode}: how the live file is
+ * replaced. {@code warningPolicy}: lbsync.health.warning, the same for every target. {@code drainTimeout}: how long a
+ * registration that stopped being served may keep its requests before it leaves the config (HAProxy with the runtime
+ * API; 0 = off).
  */
 public record TargetSettings(String name, TargetKind kind, boolean enabled, String template, Path output, String validateCommand,
                              String reloadCommand, Duration validateTimeout, Duration reloadTimeout,
                              String masterSocket, String pidFile, Set<PosixFilePermission> fileMode,
-                             WarningPolicy warningPolicy, Duration drainTimeout) {
+                             InstallMode installMode, WarningPolicy warningPolicy, Duration drainTimeout) {
 
     /** Target names: letters, digits, '-' and '_' (they name beans, routes, metrics labels and properties). */
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,39}");
@@ -60,6 +62,7 @@ public record TargetSettings(String name, TargetKind kind, boolean enabled, Stri
                 s.raw(p + "master-socket", ""),
                 s.raw(p + "pid-file", ""),
                 FileMode.parse(p + "file-mode", s.string(p + "file-mode", "0644")),
+                InstallMode.parse(p + "install-mode", s.string(p + "install-mode", InstallMode.RENAME.label())),
                 WarningPolicy.parse(s.string(WarningPolicy.PROPERTY, "serve")),
                 s.duration(p + "drain-timeout", "30s"));
     }
@@ -72,7 +75,7 @@ public record TargetSettings(String name, TargetKind kind, boolean enabled, Stri
     /** The same target with validation switched off (demo mode without the proxy installed). */
     public TargetSettings withoutValidation() {
         return new TargetSettings(name, kind, enabled, template, output, "", reloadCommand, validateTimeout, reloadTimeout,
-                masterSocket, pidFile, fileMode, warningPolicy, drainTimeout);
+                masterSocket, pidFile, fileMode, installMode, warningPolicy, drainTimeout);
     }
 
     public boolean validates() {

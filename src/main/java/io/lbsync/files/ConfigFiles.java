@@ -1,35 +1,43 @@
 package io.lbsync.files;
 
+import io.lbsync.config.InstallMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
 /**
  * The files of one target: the live config, its staged successor (same directory, so the final rename is
- * atomic) and {@code <output>.bak}, the previous config kept for rollback. A reader of the live path always
- * sees a whole file, old or new, never a half-written one.
+ * atomic) and {@code <output>.bak}, the previous config kept for rollback. How the staged bytes become the live
+ * file is the target's {@link InstallMode}: {@code rename} (a reader of the live path always sees a whole file, old
+ * or new) or {@code in-place} (the bytes go through the live file's own inode, for a single-file bind mount; not
+ * atomic). Either way the staged file was validated first and the previous bytes are kept in .bak.
  */
 public final class ConfigFiles {
     private final Path live;
     private final Path staged;
     private final Path backup;
     private final Set<PosixFilePermission> mode;
+    private final InstallMode installMode;
 
-    /** @param mode the permissions every installed file gets (the live file and its backup) */
-    public ConfigFiles(Path live, Set<PosixFilePermission> mode) {
-        this(live, mode, live.toAbsolutePath().getParent());
+    /** @param mode the permissions every installed file gets (the live file, unless rewritten in place, and its backup) */
+    public ConfigFiles(Path live, Set<PosixFilePermission> mode, InstallMode installMode) {
+        this(live, mode, installMode, live.toAbsolutePath().getParent());
     }
 
     /** @param stagingDir where the staged file is written: next to the live file, except for a dry run (a temp dir) */
-    public ConfigFiles(Path live, Set<PosixFilePermission> mode, Path stagingDir) {
+    public ConfigFiles(Path live, Set<PosixFilePermission> mode, InstallMode installMode, Path stagingDir) {
         this.live = live.toAbsolutePath();
         this.mode = Set.copyOf(mode);
+        this.installMode = installMode;
         this.staged = stagingDir.resolve("." + this.live.getFileName() + ".lbsync-staged");
         this.backup = this.live.resolveSibling(this.live.getFileName() + ".bak");
     }
@@ -86,7 +94,7 @@ public final class ConfigFiles {
     }
 
     /**
-     * Keeps the current live file as .bak, then atomically renames the staged file over the live one.
+     * Keeps the current live file as .bak, then puts the staged file's bytes into the live one ({@link #replaceLive}).
      *
      * @return whether there was a previous live file (and so a .bak to roll back to)
      */
@@ -99,14 +107,19 @@ public final class ConfigFiles {
                 permit(tmp);
                 atomicMove(tmp, backup);
             }
-            atomicMove(staged, live);
+            replaceLive();
             return hadPrevious;
+        } catch (LiveFileDamaged e) {
+            throw new UncheckedIOException("cannot install " + live + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install " + live + " (live file unchanged): " + e.getMessage(), e);
         }
     }
 
-    /** Undoes {@link #swap()}: puts .bak back as the live file (atomically), or removes a first-ever install. */
+    /**
+     * Undoes {@link #swap()}: puts .bak's bytes back into the live file (renamed or in place, as the install mode says),
+     * or removes a first-ever install.
+     */
     public void rollback(boolean hadPrevious) {
         try {
             if (!hadPrevious) {
@@ -114,9 +127,65 @@ public final class ConfigFiles {
                 return;
             }
             Files.copy(backup, staged, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-            atomicMove(staged, live);
+            replaceLive();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restore " + live + " from " + backup, e);
+        }
+    }
+
+    /**
+     * The staged file becomes the live config. {@code rename}: renamed over the live path (atomic; the path then names
+     * the staged file's inode). {@code in-place}: its bytes are written into the live file's existing inode, which is
+     * what a single file bind-mounted into a container keeps seeing; with no live file yet there is no inode to keep,
+     * so a first install is the rename in both modes.
+     */
+    private void replaceLive() throws IOException {
+        if (installMode == InstallMode.IN_PLACE && Files.isRegularFile(live)) {
+            rewriteLive(Files.readAllBytes(staged));
+            Files.delete(staged);
+        } else {
+            atomicMove(staged, live);
+        }
+    }
+
+    /**
+     * Writes {@code content} through the live file's inode, so its mode and owner stay. Not atomic: a reader at this
+     * moment can see a mix of old and new bytes (the price of keeping the inode). To keep that window short and never
+     * leave a reader an empty file, the file is not truncated first: the whole content is written from position 0,
+     * then cut to its length and forced to disk. A failed write (full disk) writes the previous bytes back (they fit
+     * where they were before).
+     */
+    private void rewriteLive(byte[] content) throws IOException {
+        byte[] previous = Files.readAllBytes(live);
+        try {
+            writeThrough(live, content);
+        } catch (IOException e) {
+            try {
+                writeThrough(live, previous);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+                throw new LiveFileDamaged("writing in place failed (" + e.getMessage() + ") and so did writing the "
+                        + "previous bytes back (" + again.getMessage() + "): the live file may be incomplete", e);
+            }
+            throw e; // the live file has its previous bytes again
+        }
+    }
+
+    private static void writeThrough(Path file, byte[] content) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+            channel.truncate(content.length);
+            channel.force(true);
+        }
+    }
+
+    /** An in-place write that could not even put the previous bytes back: "live file unchanged" would be untrue. */
+    private static final class LiveFileDamaged extends IOException {
+        LiveFileDamaged(String message, IOException cause) {
+            super(message, cause);
         }
     }
 

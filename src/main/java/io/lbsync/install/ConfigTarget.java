@@ -77,7 +77,7 @@ public class ConfigTarget {
         this.modelBuilder = new TemplateModelBuilder(settings.warningPolicy());
         this.drain = runtime.filter(r -> !settings.drainTimeout().isZero() && !settings.drainTimeout().isNegative())
                 .map(r -> new ServerDrain(settings.name(), r, settings.drainTimeout(), settings.warningPolicy()));
-        this.files = new ConfigFiles(settings.output(), settings.fileMode(),
+        this.files = new ConfigFiles(settings.output(), settings.fileMode(), settings.installMode(),
                 dryRunStaging.orElse(settings.output().toAbsolutePath().getParent()));
         this.validateCommand = settings.validates()
                 ? Optional.of(CommandLine.split("lbsync." + settings.name() + ".validate-command", settings.validateCommand()))
@@ -223,7 +223,10 @@ public class ConfigTarget {
         return run;
     }
 
-    /** Installs the staged file (the live one kept as .bak) and logs what changed, a bounded diff. */
+    /**
+     * Installs the staged file (the live one kept as .bak; renamed over it or rewritten in place, as
+     * lbsync.&lt;target&gt;.install-mode says) and logs what changed, a bounded diff.
+     */
     public InstallRun swap(InstallRun run) {
         run.swapped(files.swap());
         logDiff(run, run.getLiveText(), run.getText());

@@ -5,6 +5,7 @@ import io.lbsync.command.CommandLine;
 import io.lbsync.command.CommandRunner;
 import io.lbsync.config.Durations;
 import io.lbsync.config.Executables;
+import io.lbsync.config.InstallMode;
 import io.lbsync.config.TargetKind;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.reload.CommandReloader;
@@ -105,8 +106,8 @@ public final class InstallPipeline {
         camel.getRegistry().bind(t.name(), target);
         targets.add(new Added(target, templateName));
         runtime.ifPresent(r -> LOG.info("event=runtime-api target={} via=\"{}\"", t.name(), r.describe()));
-        LOG.info("event=target name={} kind={} enabled={} template={} output={} validate=\"{}\" reload=\"{}\"", t.name(),
-                t.kind().label(), t.enabled(), t.template(), t.output(), t.validateCommand(),
+        LOG.info("event=target name={} kind={} enabled={} template={} output={} install_mode={} validate=\"{}\" reload=\"{}\"",
+                t.name(), t.kind().label(), t.enabled(), t.template(), t.output(), t.installMode().label(), t.validateCommand(),
                 reloader.map(Reloader::describe).orElse(""));
         return target;
     }
@@ -178,7 +179,10 @@ public final class InstallPipeline {
         return t;
     }
 
-    /** The live file is replaced by renaming a file written next to it: its directory must exist and be writable. */
+    /**
+     * The new config is written next to the live file (and .bak kept there): its directory must exist and be writable.
+     * In place, the live file itself is written too.
+     */
     private static void checkOutputDirectory(TargetSettings t) {
         Path dir = t.output().getParent();
         String property = "lbsync." + t.name() + ".output";
@@ -188,6 +192,10 @@ public final class InstallPipeline {
         if (!Files.isWritable(dir)) {
             throw new IllegalArgumentException(property + ": directory " + dir + " is not writable by lbsync (the new config is "
                     + "written next to " + t.output().getFileName() + ", then renamed over it)");
+        }
+        if (t.installMode() == InstallMode.IN_PLACE && Files.exists(t.output()) && !Files.isWritable(t.output())) {
+            throw new IllegalArgumentException(property + ": " + t.output() + " is not writable by lbsync, which "
+                    + "lbsync." + t.name() + ".install-mode=in-place needs (the new config is written into it)");
         }
     }
 

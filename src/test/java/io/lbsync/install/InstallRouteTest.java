@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lbsync.command.CommandRunner;
 import io.lbsync.config.FileMode;
+import io.lbsync.config.InstallMode;
 import io.lbsync.config.TargetKind;
-import io.lbsync.model.WarningPolicy;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.guard.MassDropCorroboration;
+import io.lbsync.model.WarningPolicy;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.ConsulStateStore;
 import io.lbsync.model.HealthStatus;
@@ -61,6 +62,7 @@ class InstallRouteTest extends CamelTestSupport {
     private String templateLocation = "classpath:templates/haproxy.cfg.ftl";
     private String reloadCommand;
     private boolean runtimeApi;
+    private InstallMode installMode = InstallMode.RENAME;
 
     @Override
     public boolean isUseRouteBuilder() {
@@ -93,7 +95,7 @@ class InstallRouteTest extends CamelTestSupport {
         }
         var settings = new TargetSettings("haproxy", TargetKind.HAPROXY, true, templateLocation, live, "haproxy -c -q -f {file}",
                 reloadCommand, Duration.ofSeconds(10), Duration.ofSeconds(2), "", "", FileMode.parse("test", "0640"),
-                WarningPolicy.SERVE, Duration.ZERO);
+                installMode, WarningPolicy.SERVE, Duration.ZERO);
         pipeline = new InstallPipeline(context, new SimpleMeterRegistry(), new CommandRunner(Duration.ofMillis(200)));
         Optional<RuntimeApi> runtime = runtimeApi ? Optional.of(new RuntimeApi() {
             @Override
@@ -157,6 +159,37 @@ class InstallRouteTest extends CamelTestSupport {
         assertThat(dir.resolve(".haproxy.cfg.lbsync-staged")).doesNotExist();
         assertThat(reloads).exists();
         assertThat(target.status().result()).isEqualTo(TargetStatus.Result.INSTALLED);
+    }
+
+    /** A hard link made before the install stands in for a container's single-file bind mount of the live file. */
+    private Path heldByBindMount() throws Exception {
+        return Files.createLink(Files.createDirectories(dir.resolve("container")).resolve("haproxy.cfg"), live);
+    }
+
+    @Test
+    void inPlaceTheValidatedConfigReachesTheInodeABindMountHolds() throws Exception {
+        installMode = InstallMode.IN_PLACE;
+        ConfigTarget target = start();
+        Path container = heldByBindMount();
+        runWith(1);
+        assertThat(Files.readString(container)).contains("server web-0 127.0.0.1:9000").isEqualTo(liveText());
+        assertThat(Files.isSameFile(container, live)).isTrue();
+        assertThat(Files.readString(dir.resolve("haproxy.cfg.bak"))).isEqualTo(PREVIOUS);
+        assertThat(reloads).exists();
+        assertThat(target.status().result()).isEqualTo(TargetStatus.Result.INSTALLED);
+    }
+
+    @Test
+    void inPlaceAFailingReloadPutsThePreviousBytesBackIntoTheSameInode() throws Exception {
+        installMode = InstallMode.IN_PLACE;
+        reloadCommand = "false";
+        ConfigTarget target = start();
+        Path container = heldByBindMount();
+        runWith(1);
+        assertThat(target.status().detail()).contains("reload failed").contains("previous config put back");
+        assertThat(Files.readString(container)).isEqualTo(PREVIOUS);
+        assertThat(liveText()).isEqualTo(PREVIOUS);
+        assertThat(Files.isSameFile(container, live)).as("still the inode the bind mount holds").isTrue();
     }
 
     @Test
