@@ -28,6 +28,18 @@ class RuntimeMembershipTest {
     }
 
     @Test
+    void sessionsAreCurrentPlusQueuedPerServerFromShowStat() {
+        String csv = """
+                # pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,addr
+                web,web-1,0,0,2,3,,10,0,0,127.0.0.1:8001
+                web,web-2,1,1,0,1,,4,0,0,127.0.0.1:8002
+                web,BACKEND,1,1,2,3,,14,0,0,
+                """;
+        assertThat(RuntimeMembership.parseSessions(csv)).containsExactly(java.util.Map.entry("web/web-1", 2),
+                java.util.Map.entry("web/web-2", 1));
+    }
+
+    @Test
     void onlyServerLinesAndCommentsChangedIsMembership() {
         HaproxyServerLines a = HaproxyServerLines.parse(HEAD + "    server a 10.0.0.1:80\n");
         HaproxyServerLines b = HaproxyServerLines.parse(HEAD.replace("2 of 2", "3 of 3") + "    server a 10.0.0.2:81\n    server b 10.0.0.3:80\n");
