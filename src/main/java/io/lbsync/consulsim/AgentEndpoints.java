@@ -27,6 +27,8 @@ final class AgentEndpoints {
                 .prefix("/v1/agent/service/", GET, this::service)
                 .exact("/v1/agent/service/register", PUT, this::register)
                 .prefix("/v1/agent/service/deregister/", PUT, this::deregister)
+                .prefix("/v1/agent/service/maintenance/", PUT, this::serviceMaintenance)
+                .exact("/v1/agent/maintenance", PUT, this::nodeMaintenance)
                 .exact("/v1/agent/checks", GET, this::checks)
                 .prefix("/v1/agent/check/pass/", PUT, req -> ttlUpdate(req, "/v1/agent/check/pass/", CatalogCheck.PASSING))
                 .prefix("/v1/agent/check/warn/", PUT, req -> ttlUpdate(req, "/v1/agent/check/warn/", CatalogCheck.WARNING))
@@ -96,6 +98,27 @@ final class AgentEndpoints {
     private ApiResponse deregister(ApiRequest req) throws ApiException {
         req.agent().deregister(req.pathAfter("/v1/agent/service/deregister/"), req.policy(), req.aclEnabled());
         return ApiResponse.empty(200);
+    }
+
+    private ApiResponse serviceMaintenance(ApiRequest req) throws ApiException {
+        String id = req.pathAfter("/v1/agent/service/maintenance/");
+        if (id.isEmpty()) {
+            throw ApiException.badRequest("Missing service ID");
+        }
+        boolean enable = req.requiredBoolParam("enable");
+        req.agent().serviceMaintenance(id, enable, reason(req), req.policy(), req.aclEnabled());
+        return ApiResponse.empty(200);
+    }
+
+    private ApiResponse nodeMaintenance(ApiRequest req) throws ApiException {
+        boolean enable = req.requiredBoolParam("enable");
+        req.agent().nodeMaintenance(enable, reason(req), req.policy());
+        return ApiResponse.empty(200);
+    }
+
+    private static String reason(ApiRequest req) {
+        String reason = req.param("reason");
+        return reason == null ? "" : reason;
     }
 
     private ApiResponse checks(ApiRequest req) throws ApiException {

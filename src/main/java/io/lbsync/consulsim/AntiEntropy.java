@@ -123,7 +123,7 @@ final class AntiEntropy {
     private static CatalogService consulService(String node) {
         Map<String, String> meta = Map.of("raft_version", "3", "serf_protocol_current", "2",
                 "serf_protocol_max", "5", "serf_protocol_min", "1", "version", "1.10.0");
-        return new CatalogService(node, CONSUL_SERVICE, CONSUL_SERVICE, List.of(), "", 8300, meta, 0, 0);
+        return new CatalogService(node, CONSUL_SERVICE, CONSUL_SERVICE, List.of(), "", 8300, meta, null, 0, 0);
     }
 
     // ---- periodic loop ----

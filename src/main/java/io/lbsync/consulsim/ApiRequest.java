@@ -72,14 +72,37 @@ final class ApiRequest {
         if (v == null) {
             return false;
         }
-        switch (v) {
-            case "", "1", "t", "T", "true", "TRUE", "True":
-                return true;
-            case "0", "f", "F", "false", "FALSE", "False":
-                return false;
-            default:
-                throw ApiException.badRequest(errorBody);
+        Boolean b = v.isEmpty() ? Boolean.TRUE : parseGoBool(v);
+        if (b == null) {
+            throw ApiException.badRequest(errorBody);
         }
+        return b;
+    }
+
+    /**
+     * A parameter that must be given and be a Go bool (strconv.ParseBool: a bare flag is no value), like the
+     * {@code enable} of the maintenance endpoints: 400 "Missing value for &lt;name&gt;" or
+     * "Invalid value for &lt;name&gt;: "&lt;raw&gt;"".
+     */
+    boolean requiredBoolParam(String name) throws ApiException {
+        String v = param(name);
+        if (v == null) {
+            throw ApiException.badRequest("Missing value for " + name);
+        }
+        Boolean b = parseGoBool(v);
+        if (b == null) {
+            throw ApiException.badRequest("Invalid value for " + name + ": \"" + v + "\"");
+        }
+        return b;
+    }
+
+    /** Go's strconv.ParseBool; null when it fails. */
+    private static Boolean parseGoBool(String v) {
+        return switch (v) {
+            case "1", "t", "T", "true", "TRUE", "True" -> Boolean.TRUE;
+            case "0", "f", "F", "false", "FALSE", "False" -> Boolean.FALSE;
+            default -> null;
+        };
     }
 
     /** The query as Go's url.Values.Encode writes it (keys sorted), which some Consul error bodies quote. */

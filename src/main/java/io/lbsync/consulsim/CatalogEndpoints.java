@@ -161,8 +161,13 @@ final class CatalogEndpoints {
         if (!id.isEmpty() && name.isEmpty()) {
             throw ApiException.rpc("Must provide service name with ID");
         }
+        // Consul 1.9's catalog endpoint does not refuse invalid weights: it stores its default {1, 1} instead
+        ServiceWeights weights = ServiceWeights.read(s, "NodeService", "Service.Weights");
+        if (weights != null && weights.problem() != null) {
+            weights = null;
+        }
         return new CatalogService(node, id, name, ConsulJson.strings(s, "Tags"), ConsulJson.string(s, "Address"),
-                (int) ConsulJson.number(s, "Port"), ConsulJson.stringMap(s, "Meta"), 0, 0);
+                (int) ConsulJson.number(s, "Port"), ConsulJson.stringMap(s, "Meta"), weights, 0, 0);
     }
 
     private ApiException registerCheck(StateStore.Txn txn, String node, JsonNode c) {

@@ -206,7 +206,7 @@ final class ConsulJson {
         return decodeFailed("json: cannot unmarshal " + typeOf(v) + " into Go struct field ." + field + " of type " + goType);
     }
 
-    private static String typeOf(JsonNode v) {
+    static String typeOf(JsonNode v) {
         if (v == null || v.isNull()) {
             return "null";
         }

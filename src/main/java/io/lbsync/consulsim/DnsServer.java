@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * <li>{@code [tag.]<service>.service[.<dc>].consul} and RFC 2782 {@code _<service>._<tag|tcp>.service[.<dc>].consul}:
  * A/AAAA records of the instances that are not critical (every check, node checks included; warning counts
  * unless {@code onlyPassing}, like {@code dns_config.only_passing}), in random order, one per distinct address;
- * for SRV one record per instance (priority 1, weight 1, the service port) whose target is
+ * for SRV one record per instance (priority 1, the service port, weight = the service's Weights.Passing, or
+ * Weights.Warning while a check warns) whose target is
  * {@code <hex-ip>.addr.<dc>.consul.} (service address) or {@code <node>.node.<dc>.consul.} (node address), with
  * the target's A/AAAA record in the additional section;</li>
  * <li>{@code <node>.node[.<dc>].consul} and {@code <hex-ip>.addr[.<dc>].consul}: the address.</li>
@@ -233,6 +234,12 @@ final class DnsServer {
         return true;
     }
 
+    /** Consul's findWeight: the Warning weight while any check warns, else the Passing one (critical ones are gone). */
+    private int srvWeight(CatalogService s) {
+        boolean warning = cluster.catalog.healthChecksOf(s).stream().anyMatch(c -> c.status().equals(CatalogCheck.WARNING));
+        return warning ? s.weights().warning() : s.weights().passing();
+    }
+
     private String nodeAddress(CatalogService s) {
         return cluster.catalog.node(s.node()).map(CatalogNode::address).orElse("");
     }
@@ -275,7 +282,7 @@ final class DnsServer {
                 ip = ipLiteral(s.address());
                 target = ip != null ? HexFormat.of().formatHex(ip) + ".addr." + dc + "." + DOMAIN : fqdn(s.address());
             }
-            r.answer.add(Rr.srv(q.name(), 1, 1, s.port(), target, 0));
+            r.answer.add(Rr.srv(q.name(), 1, srvWeight(s), s.port(), target, 0));
             if (ip != null) {
                 // one additional record per SRV record, repeated when instances share an address, like Consul
                 // (HAProxy pairs each additional record with one SRV record); trimming de-duplicates them

@@ -11,13 +11,6 @@ final class JsonShapes {
     private JsonShapes() {
     }
 
-    private static Map<String, Object> weights() {
-        Map<String, Object> w = new LinkedHashMap<>();
-        w.put("Passing", 1);
-        w.put("Warning", 1);
-        return w;
-    }
-
     private static Map<String, Object> proxy() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("MeshGateway", Map.of());
@@ -53,7 +46,7 @@ final class JsonShapes {
         m.put("ServiceName", s.name());
         m.put("ServiceTags", s.tags());
         m.put("ServiceAddress", s.address());
-        m.put("ServiceWeights", weights());
+        m.put("ServiceWeights", s.weights().toJson());
         m.put("ServiceMeta", s.meta());
         m.put("ServicePort", s.port());
         m.put("ServiceEnableTagOverride", false);
@@ -73,7 +66,7 @@ final class JsonShapes {
         m.put("Address", s.address());
         m.put("Meta", s.meta());
         m.put("Port", s.port());
-        m.put("Weights", weights());
+        m.put("Weights", s.weights().toJson());
         m.put("EnableTagOverride", false);
         m.put("Proxy", proxy());
         m.put("Connect", Map.of());
@@ -125,7 +118,7 @@ final class JsonShapes {
         m.put("Meta", d.meta());
         m.put("Port", d.port());
         m.put("Address", d.address());
-        m.put("Weights", weights());
+        m.put("Weights", d.effectiveWeights().toJson());
         m.put("EnableTagOverride", false);
         m.put("Datacenter", datacenter);
         return m;

@@ -17,6 +17,13 @@ import java.util.UUID;
  */
 final class LocalAgent {
     static final int OUTPUT_MAX_SIZE = 4096;
+    /** Consul's structs.ServiceMaintPrefix and NodeMaint, and the notes it writes when no reason is given. */
+    static final String SERVICE_MAINTENANCE_PREFIX = "_service_maintenance:";
+    static final String NODE_MAINTENANCE_CHECK_ID = "_node_maintenance";
+    static final String DEFAULT_SERVICE_MAINTENANCE_REASON =
+            "Maintenance mode is enabled for this service, but no reason was provided. This is a default message.";
+    static final String DEFAULT_NODE_MAINTENANCE_REASON =
+            "Maintenance mode is enabled for this node, but no reason was provided. This is a default message.";
 
     private final String nodeName;
     private final String nodeAddress;
@@ -74,7 +81,7 @@ final class LocalAgent {
         store.locked(() -> {
             running = true;
             // A restarted agent gives every TTL check a fresh countdown.
-            checks.values().forEach(c -> ttlWatchdog.arm(this, c));
+            checks.values().stream().filter(LocalCheck::hasTtl).forEach(c -> ttlWatchdog.arm(this, c));
         });
         antiEntropy.syncFull(this);
         antiEntropy.schedule(this);
@@ -91,6 +98,10 @@ final class LocalAgent {
         if (def.name().isEmpty()) {
             throw ApiException.badRequest("Missing service name");
         }
+        String weightsProblem = def.weights() == null ? null : def.weights().problem();
+        if (weightsProblem != null) {
+            throw ApiException.badRequest("Invalid Weights: " + weightsProblem);
+        }
         for (CheckDefinition c : def.checks()) {
             if (!c.status().isEmpty() && !CatalogCheck.validStatus(c.status())) {
                 throw ApiException.badRequest("Status for checks must 'passing', 'warning', 'critical'");
@@ -106,7 +117,7 @@ final class LocalAgent {
         store.locked(() -> {
             requireRunning();
             ServiceDefinition normalized = new ServiceDefinition(id, def.name(), def.tags(), def.address(), def.port(),
-                    def.meta(), def.checks());
+                    def.meta(), def.checks(), def.effectiveWeights());
             services.put(id, new LocalService(normalized));
             deletedServices.remove(id);
             Set<String> newCheckIds = new TreeSet<>();
@@ -153,12 +164,12 @@ final class LocalAgent {
             requireRunning();
             LocalService existing = services.get(serviceId);
             if (existing == null) {
-                // Consul 1.9: without ACLs an unknown ID is a no-op (200); with ACLs the vetting step fails first,
-                // formatting a structs.ServiceID value with %q, hence the odd braces (500)
-                return aclEnabled ? ApiException.internal("Unknown service {\"" + serviceId + "\" {}}") : null;
+                // Consul 1.9: without ACLs an unknown ID is a no-op (200)
+                return aclEnabled ? unknownServiceWithAcls(serviceId) : null;
             }
-            if (!policy.service().canWrite()) {
-                return ApiException.permissionDenied("Missing service:write on " + existing.definition.name());
+            ApiException refused = vetServiceWrite(existing, policy);
+            if (refused != null) {
+                return refused;
             }
             services.remove(serviceId);
             deletedServices.add(serviceId);
@@ -176,6 +187,75 @@ final class LocalAgent {
         antiEntropy.syncChanges(this);
     }
 
+    /** Consul 1.9's vetting of a service update with ACLs on, for an ID the agent does not have. */
+    private static ApiException unknownServiceWithAcls(String serviceId) {
+        // the vetting step formats a structs.ServiceID value with %q, hence the odd braces (500)
+        return ApiException.internal("Unknown service {\"" + serviceId + "\" {}}");
+    }
+
+    private static ApiException vetServiceWrite(LocalService service, TokenPolicy policy) {
+        return policy.service().canWrite() ? null
+                : ApiException.permissionDenied("Missing service:write on " + service.definition.name());
+    }
+
+    /**
+     * PUT /v1/agent/service/maintenance/:id: enabling adds the critical check "_service_maintenance:&lt;id&gt;" (kept
+     * as it is when already there), disabling removes it. An unknown ID: 404 without ACLs; with ACLs the vetting
+     * step answers first (500), as for a deregistration.
+     */
+    void serviceMaintenance(String serviceId, boolean enable, String reason, TokenPolicy policy, boolean aclEnabled)
+            throws ApiException {
+        ApiException error = store.locked(() -> {
+            requireRunning();
+            LocalService service = services.get(serviceId);
+            if (service == null) {
+                return aclEnabled ? unknownServiceWithAcls(serviceId)
+                        : ApiException.notFound("No service registered with ID \"" + serviceId + "\"");
+            }
+            ApiException refused = vetServiceWrite(service, policy);
+            if (refused != null) {
+                return refused;
+            }
+            String checkId = SERVICE_MAINTENANCE_PREFIX + serviceId;
+            if (enable) {
+                addMaintenanceCheck(LocalCheck.maintenance(checkId, "Service Maintenance Mode", serviceId,
+                        service.definition.name(), reason.isEmpty() ? DEFAULT_SERVICE_MAINTENANCE_REASON : reason));
+            } else {
+                removeCheck(checkId);
+            }
+            return null;
+        });
+        if (error != null) {
+            throw error;
+        }
+        antiEntropy.syncChanges(this);
+    }
+
+    /** PUT /v1/agent/maintenance: the node's critical check "_node_maintenance" (node:write needed). */
+    void nodeMaintenance(boolean enable, String reason, TokenPolicy policy) throws ApiException {
+        if (!policy.node().canWrite()) {
+            throw ApiException.permissionDenied();
+        }
+        store.locked(() -> {
+            requireRunning();
+            if (enable) {
+                addMaintenanceCheck(LocalCheck.maintenance(NODE_MAINTENANCE_CHECK_ID, "Node Maintenance Mode", "", "",
+                        reason.isEmpty() ? DEFAULT_NODE_MAINTENANCE_REASON : reason));
+            } else {
+                removeCheck(NODE_MAINTENANCE_CHECK_ID);
+            }
+        });
+        antiEntropy.syncChanges(this);
+    }
+
+    /** Consul keeps an existing maintenance check as it is: enabling twice does not change the reason. */
+    private void addMaintenanceCheck(LocalCheck check) {
+        if (!checks.containsKey(check.id)) {
+            checks.put(check.id, check);
+            deletedChecks.remove(check.id);
+        }
+    }
+
     /** pass/warn/fail/update of a TTL check. */
     void updateCheck(String checkId, String status, String output, TokenPolicy policy, boolean aclEnabled) throws ApiException {
         ApiException error = store.locked(() -> {
@@ -190,6 +270,9 @@ final class LocalAgent {
             boolean allowed = check.serviceId.isEmpty() ? policy.node().canWrite() : policy.service().canWrite();
             if (!allowed) {
                 return ApiException.permissionDenied();
+            }
+            if (!check.hasTtl()) {
+                return ApiException.internal("CheckID \"" + checkId + "\" does not have associated TTL");
             }
             String truncated = truncate(output);
             check.lastTtlOutput = truncated;
@@ -283,6 +366,6 @@ final class LocalAgent {
             tags.addAll(svc.definition.tags());
         }
         return new CatalogCheck(nodeName, c.id, c.name, c.status, c.notes, c.output, c.serviceId, c.serviceName,
-                tags, "ttl", 0, 0);
+                tags, c.type, 0, 0);
     }
 }

@@ -40,7 +40,8 @@ final class ServiceDefinitionJson {
                 ConsulJson.string(obj, "Address"),
                 (int) ConsulJson.number(obj, "Port"),
                 ConsulJson.stringMap(obj, "Meta"),
-                checks);
+                checks,
+                ServiceWeights.read(obj, "", "Weights"));
     }
 
     private static CheckDefinition readCheck(JsonNode c) {
@@ -76,6 +77,9 @@ final class ServiceDefinitionJson {
         out.put("Address", def.address());
         out.put("Port", def.port());
         out.put("Meta", def.meta());
+        if (def.weights() != null) {
+            out.put("Weights", def.weights().toJson());
+        }
         if (!def.checks().isEmpty()) {
             List<Map<String, Object>> checks = new ArrayList<>();
             for (CheckDefinition c : def.checks()) {

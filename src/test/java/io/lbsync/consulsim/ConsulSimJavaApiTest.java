@@ -55,6 +55,17 @@ class ConsulSimJavaApiTest {
     }
 
     @Test
+    void registeringWithWeightsIsValidatedAndShownLikeTheAgentApi() {
+        sim.registerService("edge-1", ServiceDefinition.of("web-1", "web", "", 8080).withWeights(3, 1));
+        sim.registerService("edge-1", ServiceDefinition.of("web-2", "web", "", 8081));
+        JsonNode entries = http.get("/v1/catalog/service/web").requireOk().json();
+        assertThat(entries.get(0).path("ServiceWeights").toString()).isEqualTo("{\"Passing\":3,\"Warning\":1}");
+        assertThat(entries.get(1).path("ServiceWeights").toString()).isEqualTo("{\"Passing\":1,\"Warning\":1}");
+        assertThatThrownBy(() -> sim.registerService("edge-1", ServiceDefinition.of("web-3", "web", "", 8082).withWeights(0, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("400 Invalid Weights: Passing must be greater than 0");
+    }
+
+    @Test
     void reRegisteringKeepsCheckStatusAndReplaceExistingChecksDropsOldOnes() {
         String twoChecks = "{\"ID\":\"api-1\",\"Name\":\"api\",\"Checks\":[{\"CheckID\":\"a\",\"TTL\":\"1m\"},{\"CheckID\":\"b\",\"TTL\":\"1m\"}]}";
         http.registerService("edge-1", twoChecks).requireOk();

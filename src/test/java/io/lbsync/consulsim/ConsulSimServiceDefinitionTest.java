@@ -40,6 +40,21 @@ class ConsulSimServiceDefinitionTest {
     }
 
     @Test
+    void weightsReadAndWriteAsConsulsWeightsObjectAndStayNullWhenAbsent() throws Exception {
+        ServiceDefinition given = mapper.readValue("{\"Name\":\"w\",\"weights\":{\"passing\":3}}", ServiceDefinition.class);
+        assertThat(given.weights()).isEqualTo(new ServiceWeights(3, 0));
+        ServiceDefinition absent = mapper.readValue("{\"Name\":\"w\"}", ServiceDefinition.class);
+        assertThat(absent.weights()).isNull();
+        assertThat(absent.effectiveWeights()).isEqualTo(ServiceWeights.DEFAULT);
+        assertThat(mapper.writeValueAsString(absent)).doesNotContain("Weights");
+
+        ServiceDefinition d = ServiceDefinition.of("api-1", "api", "", 9000).withWeights(5, 2);
+        String json = mapper.writeValueAsString(d);
+        assertThat(json).contains("\"Weights\":{\"Passing\":5,\"Warning\":2}");
+        assertThat(mapper.readValue(json, ServiceDefinition.class)).isEqualTo(d);
+    }
+
+    @Test
     void goDurationsParseLikeGo() {
         assertThat(GoDuration.parse("10s")).isEqualTo(Duration.ofSeconds(10));
         assertThat(GoDuration.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
