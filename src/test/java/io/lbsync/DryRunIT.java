@@ -93,7 +93,7 @@ class DryRunIT {
 
         assertThat(dry.exit()).isEqualTo(2);
         assertThat(dry.stdout()).contains("--- " + live + " (live)", "+++ " + live + " (lbsync --dry, target haproxy)")
-                .containsPattern("(?m)^\\+\\s+server \\S+ 127\\.0\\.0\\.1:9302$");
+                .containsPattern("(?m)^\\+\\s+server \\S+ 127\\.0\\.0\\.1:9302 weight 1$");
         assertThat(Files.readString(live)).isEqualTo(installed);
         assertThat(Files.getLastModifiedTime(live)).isEqualTo(mtime);
         assertThat(Files.readAllBytes(dir.resolve("haproxy.cfg.bak"))).isEqualTo(backup);

@@ -492,6 +492,9 @@ public final class CatalogWatcher implements Watcher {
     }
 
     private void retryLater(Set<String> toRead, RuntimeException e) {
+        if (!running) {
+            return; // stopping: the reads were cut short on purpose (their executor is shut down)
+        }
         ConsulErrorKind kind = health.failure("health-services", e);
         Duration delay = refreshBackoff.nextDelay();
         LOG.warn("event=consul-error watch=health-services kind={} failures={} retry_in_ms={} error=\"{}\"", kind.label(),

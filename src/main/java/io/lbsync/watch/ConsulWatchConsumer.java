@@ -5,6 +5,7 @@ import io.lbsync.consul.ConsulClientFactory;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.KvSnapshot;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -76,10 +77,17 @@ public class ConsulWatchConsumer extends DefaultConsumer {
         } catch (Exception e) {
             exchange.setException(e);
         }
-        if (exchange.getException() != null) {
+        if (exchange.getException() instanceof RejectedExecutionException && stopping()) {
+            // the route began stopping while this snapshot was on its way: Camel refused it, no fault
+            LOG.debug("event=watch-delivery-dropped uri={} reason=\"stopping\"", getEndpoint().getEndpointUri());
+        } else if (exchange.getException() != null) {
             getExceptionHandler().handleException("Error processing Consul snapshot", exchange, exchange.getException());
         }
         releaseExchange(exchange, false);
+    }
+
+    private boolean stopping() {
+        return !isRunAllowed() || getEndpoint().getCamelContext().isStopping();
     }
 
     @Override
