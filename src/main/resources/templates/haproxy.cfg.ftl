@@ -41,9 +41,10 @@
 backend ${service.backend}
     balance roundrobin
 <#-- weight: Consul's Weights for the instance's state (0 = no new requests: draining); always written, so that a
-     weight change is a runtime-API change and never a reload -->
+     weight change is a runtime-API change and never a reload. backup: another datacenter's instance, used only while
+     no local server can serve (lbsync.consul.datacenters) -->
 <#list service.servers as server>
-    server ${server.name} ${server.endpoint} weight ${server.weight}
+    server ${server.name} ${server.endpoint} weight ${server.weight}<#if server.backup> backup</#if>
 </#list>
 
 </#macro>
@@ -68,6 +69,8 @@ defaults
     # Lets keep-alive clients finish their request during a reload instead of seeing a closed connection.
     option idle-close-on-response
     option redispatch
+    # with backup servers (lbsync.consul.datacenters): all of the failover datacenter's instances share the traffic
+    option allbackups
     retries 2
     timeout connect 5s
     timeout client 30s

@@ -42,7 +42,7 @@ http {
 <#-- weight 0 (a drained warning instance) is left out: nginx has no "no new requests" state, and a reload lets the
      requests in flight finish in the old workers anyway -->
 <#list service.servers?filter(s -> (s.ip || writeDnsNames) && s.weight gt 0) as server>
-        server ${server.endpoint}<#if server.weight != 1> weight=${server.weight}</#if>;
+        server ${server.endpoint}<#if server.weight != 1> weight=${server.weight}</#if><#if server.backup> backup</#if>;
 <#else>
         # no passing instance nginx can use, and nginx refuses an empty upstream: clients get 502 until one passes
         server 127.0.0.1:9 down;

@@ -66,7 +66,7 @@ public final class ConsulAnswers {
             svc.path("Meta").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText("")));
             ServiceInstance instance = ServiceInstance.of(text(svc, "Service"), text(svc, "ID"), text(node, "Node"),
                     text(node, "Address"), text(svc, "Address"), svc.path("Port").asInt(), strings(r, svc.path("Tags")), meta,
-                    HealthStatus.worst(statuses)).withWeights(weights(svc.path("Weights")));
+                    HealthStatus.worst(statuses)).withWeights(weights(svc.path("Weights"))).inDatacenter(text(node, "Datacenter"));
             entries.add(new HealthEntry(instance, svc.path("CreateIndex").asLong()));
         }
         return entries;

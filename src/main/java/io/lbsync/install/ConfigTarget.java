@@ -9,6 +9,7 @@ import io.lbsync.model.ConsulState;
 import io.lbsync.quiesce.QuiesceEndpoint;
 import io.lbsync.reload.CommandReloader;
 import io.lbsync.reload.Reloader;
+import io.lbsync.render.Failover;
 import io.lbsync.render.SafeValues;
 import io.lbsync.render.TemplateModelBuilder;
 import io.lbsync.render.TemplateParams;
@@ -121,7 +122,7 @@ public class ConfigTarget {
      */
     public InstallRun drain(InstallRun run, Exchange exchange) {
         drain.ifPresent(d -> {
-            run.setDrainPlan(d.plan(run.getState().catalog()));
+            run.setDrainPlan(d.plan(Failover.select(run.getState(), settings.warningPolicy()).catalog()));
             if (d.active() && exchange.getProperty(QuiesceEndpoint.RETRY_AFTER) == null) {
                 exchange.setProperty(QuiesceEndpoint.RETRY_AFTER, ServerDrain.POLL);
             }

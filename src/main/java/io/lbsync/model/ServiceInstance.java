@@ -11,34 +11,41 @@ import java.util.TreeMap;
  *
  * @param address the service address, or the node address when the service has none (Consul's rule)
  * @param weights Consul's Weights of the registration ({@link Weights#DEFAULT} when it declares none)
+ * @param datacenter the node's datacenter as Consul reports it ("" when the answer did not say)
  */
 public record ServiceInstance(String service, String id, String node, String nodeAddress, String address, int port,
-                              List<String> tags, SortedMap<String, String> meta, HealthStatus status, Weights weights) {
+                              List<String> tags, SortedMap<String, String> meta, HealthStatus status, Weights weights,
+                              String datacenter) {
 
     public ServiceInstance {
         tags = List.copyOf(tags);
         meta = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(meta));
         weights = weights == null ? Weights.DEFAULT : weights;
+        datacenter = datacenter == null ? "" : datacenter;
     }
 
     public static ServiceInstance of(String service, String id, String node, String nodeAddress, String serviceAddress,
                                      int port, List<String> tags, Map<String, String> meta, HealthStatus status) {
         String address = serviceAddress == null || serviceAddress.isBlank() ? nodeAddress : serviceAddress;
         return new ServiceInstance(service, id, node, nodeAddress, address, port,
-                tags == null ? List.of() : tags, meta == null ? new TreeMap<>() : new TreeMap<>(meta), status, Weights.DEFAULT);
+                tags == null ? List.of() : tags, meta == null ? new TreeMap<>() : new TreeMap<>(meta), status, Weights.DEFAULT, "");
     }
 
     public ServiceInstance withWeights(Weights other) {
-        return new ServiceInstance(service, id, node, nodeAddress, address, port, tags, meta, status, other);
+        return new ServiceInstance(service, id, node, nodeAddress, address, port, tags, meta, status, other, datacenter);
     }
 
     public ServiceInstance withStatus(HealthStatus other) {
-        return new ServiceInstance(service, id, node, nodeAddress, address, port, tags, meta, other, weights);
+        return new ServiceInstance(service, id, node, nodeAddress, address, port, tags, meta, other, weights, datacenter);
     }
 
-    /** Service, ID and node: one registration, whatever its data. */
+    public ServiceInstance inDatacenter(String other) {
+        return new ServiceInstance(service, id, node, nodeAddress, address, port, tags, meta, status, weights, other);
+    }
+
+    /** Datacenter, service, ID and node: one registration, whatever its data. */
     public String key() {
-        return service + '\0' + id + '\0' + node;
+        return datacenter + '\0' + service + '\0' + id + '\0' + node;
     }
 
     public boolean passing() {

@@ -70,13 +70,14 @@ public final class TemplateModelBuilder {
 
     /** @param drains registrations rendered with weight 0 while they drain (HAProxy with the runtime API) */
     public Map<String, Object> build(ConsulState state, TemplateParams params, DrainPlan drains) {
-        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues(), drains);
+        Failover.Selection selection = Failover.select(state, warningPolicy);
+        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues(), drains, selection);
         UniqueNames backendNames = new UniqueNames();
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
         Map<String, String> backendsByService = new HashMap<>();
         // instances that declare an environment (tag env=...) are rendered only under "environments"
-        Environments.Split split = Environments.split(withDeparted(state.catalog(), drains.departed()), render.rejections);
+        Environments.Split split = Environments.split(withDeparted(selection.catalog(), drains.departed()), render.rejections);
         for (ServiceInstances service : split.shared().values()) {
             String backend = backendNames.claim(SafeValues.identifier(service.service()));
             backendsByService.put(service.service(), backend);
@@ -116,11 +117,13 @@ public final class TemplateModelBuilder {
         private final RejectedValues.Collector rejections;
         private final boolean raw;
         private final DrainPlan drains;
+        private final Failover.Selection failover;
 
-        Render(RejectedValues.Collector rejections, boolean raw, DrainPlan drains) {
+        Render(RejectedValues.Collector rejections, boolean raw, DrainPlan drains, Failover.Selection failover) {
             this.rejections = rejections;
             this.raw = raw;
             this.drains = drains;
+            this.failover = failover;
         }
 
         List<Map<String, Object>> sites(ConsulState state, Map<String, String> backendsByService) {
@@ -178,7 +181,7 @@ public final class TemplateModelBuilder {
                 }
                 int weight = draining ? 0 : warningPolicy.weight(instance);
                 maxWeight = Math.max(maxWeight, weight);
-                served.add(new Served(instance, address.get(), weight, draining));
+                served.add(new Served(instance, address.get(), weight, draining, failover.backup(instance)));
             }
             UniqueNames serverNames = new UniqueNames();
             List<Map<String, Object>> servers = new ArrayList<>();
@@ -203,7 +206,7 @@ public final class TemplateModelBuilder {
     }
 
     /** A registration that becomes a server: its valid address and its weight before scaling. */
-    private record Served(ServiceInstance instance, String address, int weight, boolean draining) {
+    private record Served(ServiceInstance instance, String address, int weight, boolean draining, boolean backup) {
     }
 
     /**
@@ -231,8 +234,10 @@ public final class TemplateModelBuilder {
     private static Map<String, Object> server(Served served, int weight, UniqueNames names, boolean duplicateId) {
         ServiceInstance instance = served.instance();
         String address = served.address();
-        // One service ID on two nodes (a duplicate registration) must not give two servers of one name.
-        String preferred = duplicateId ? instance.id() + "." + instance.node() : instance.id();
+        // One service ID on two nodes (a duplicate registration) must not give two servers of one name; a backup from
+        // another datacenter is named after it, so that its name does not depend on the local servers
+        String preferred = (duplicateId ? instance.id() + "." + instance.node() : instance.id())
+                + (served.backup() ? "." + instance.datacenter() : "");
         boolean ipv6 = SafeValues.isIpv6(address);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", names.claim(SafeValues.identifier(preferred)));
@@ -246,6 +251,9 @@ public final class TemplateModelBuilder {
         m.put("ip", ipv6 || SafeValues.isIpv4(address));
         m.put("weight", weight);
         m.put("state", served.draining() ? "draining" : instance.status().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("datacenter", SafeValues.identifier(instance.datacenter()));
+        // used only while no normal server can serve: another datacenter's instance (lbsync.consul.datacenters)
+        m.put("backup", served.backup());
         return Collections.unmodifiableMap(m);
     }
 
