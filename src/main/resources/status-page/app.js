@@ -77,6 +77,9 @@ function renderConsul(c, cleanup) {
     el('td', {class: 'reason'}, w.error ? [w.consecutiveFailures + ' failures since ' + when(w.failingSince) + ': ', w.error] : '')));
   document.getElementById('consul').replaceChildren(
     kv([['address', el('span', {class: 'mono'}, c.url)],
+      c.agents.length > 1 ? ['agents', c.agents.join(', ') + ': reading through ' + (c.agentIndex === 0 ? 'the preferred one'
+        : 'number ' + (c.agentIndex + 1) + ', back to the first when it answers') + (c.lastAgentSwitch ? '; ' + c.agentSwitches
+        + ' switches, last ' + when(c.lastAgentSwitch.at) + ' (' + c.lastAgentSwitch.reason + ')' : '')] : null,
       ['synced', c.synced ? 'yes, catalog index ' + c.catalogIndex + ' (' + c.services + ' services, ' + c.instances + ' instances)'
         : 'no complete read yet'],
       c.kvIndex !== undefined ? ['K/V', 'index ' + c.kvIndex + ', ' + c.kvKeys + ' keys'] : null,

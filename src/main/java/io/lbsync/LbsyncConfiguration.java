@@ -10,6 +10,7 @@ import io.lbsync.config.LogLevel;
 import io.lbsync.config.Settings;
 import io.lbsync.config.TargetSettings;
 import io.lbsync.command.CommandRunner;
+import io.lbsync.consul.ConsulAgents;
 import io.lbsync.consul.ConsulClient;
 import io.lbsync.consul.ConsulClientFactory;
 import io.lbsync.install.ConfigTarget;
@@ -66,6 +67,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
         metrics.watch(watchHealth, state);
         metrics.rejectedValues(RejectedValues.shared());
         ConsulClientFactory consulClients = consulClients(camel, consul);
+        metrics.consulAgents(consulClients.agents());
         MassDropCorroboration corroboration = new MassDropCorroboration(consulClients.client().withTimeout(Duration.ofSeconds(10)),
                 consul.datacenter());
         ConsulResync resync = new ConsulResync();
@@ -76,7 +78,8 @@ public class LbsyncConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("changeGuard", guard);
         metrics.guard(guard);
         settings.optional("lbsync.log.level").ifPresent(LogLevel::apply);
-        LOG.info("event=starting consul={} token={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}", consul.url(), consul.token(),
+        LOG.info("event=starting consul={} token={} wait={} routes={} wait_min={} wait_max={} kv_prefix={}",
+                String.join(",", consulClients.agents().all().stream().map(ConsulAgents::forDisplay).toList()), consul.token(),
                 consul.blockingWait(), routes, settings.string("lbsync.wait.min", "-"), settings.string("lbsync.wait.max", "-"),
                 kv ? kvPrefix : "(off)");
         InstallPipeline install = new InstallPipeline(camel, metrics.registry(), new CommandRunner());
@@ -85,7 +88,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
         }
         install.addRoutesOnStart(() -> logRoutes(camel));
         bindCleanup(camel, settings, consulClients, state, metrics);
-        bindStatus(camel, settings, consul, state, kv, install);
+        bindStatus(camel, settings, consulClients, state, kv, install);
     }
 
     /**
@@ -120,18 +123,19 @@ public class LbsyncConfiguration implements CamelConfiguration {
      * GET /status (bean "status", routes/status.yaml) and lbsync's health checks: Camel's health-check registry
      * finds HealthCheck beans in the registry, and the management server serves them at /observe/health.
      */
-    private static void bindStatus(CamelContext camel, Settings settings, ConsulSettings consul, ConsulStateStore state,
+    private static void bindStatus(CamelContext camel, Settings settings, ConsulClientFactory consulClients, ConsulStateStore state,
                                    boolean kv, InstallPipeline install) {
+        ConsulSettings consul = consulClients.settings();
         List<ConfigTarget> targets = install.targets();
         Targets histories = install.histories();
         Duration grace = settings.duration("lbsync.health.watch-grace", "60s");
         WatchHealth watches = camel.getRegistry().lookupByNameAndType("watchHealth", WatchHealth.class);
         ImplausibleChangeGuard guard = camel.getRegistry().lookupByNameAndType("changeGuard", ImplausibleChangeGuard.class);
-        HealthRules rules = new HealthRules(watches, guard, state, kv, targets, histories, grace, Clock.systemUTC());
+        HealthRules rules = new HealthRules(watches, consulClients.agents(), guard, state, kv, targets, histories, grace, Clock.systemUTC());
         Redaction redaction = new Redaction(consul.token()::current);
         camel.getRegistry().bind("lbsyncConsulHealth", LbsyncHealthCheck.consul(rules, redaction));
         camel.getRegistry().bind("lbsyncTargetsHealth", LbsyncHealthCheck.targets(rules, redaction));
-        camel.getRegistry().bind("status", new StatusReport(consul.url(), state, watches, guard, targets, histories, rules,
+        camel.getRegistry().bind("status", new StatusReport(consulClients.agents(), state, watches, guard, targets, histories, rules,
                 camel.getRegistry().lookupByNameAndType("cleanup", DuplicateCleanup.class), redaction,
                 WarningPolicy.parse(settings.string(WarningPolicy.PROPERTY, "serve")), Clock.systemUTC()));
     }

@@ -16,7 +16,7 @@ public final class CatalogReads {
     private final ConsulClient consul;
     private final String dcParam;
 
-    /** @param consul lbsync's client; its local agent (lbsync.consul.url) answers the reads */
+    /** @param consul lbsync's client; its current agent (of lbsync.consul.url) answers the reads */
     public CatalogReads(ConsulClient consul, Optional<String> datacenter) {
         this.consul = consul;
         this.dcParam = datacenter.map(dc -> "&dc=" + ConsulClient.segment(dc)).orElse("");

@@ -4,16 +4,31 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** How to reach Consul: lbsync.consul.* properties. toString never shows the token. */
-public record ConsulSettings(URI url, ConsulToken token, Optional<ConsulTls> tls, Optional<String> datacenter,
+/**
+ * How to reach Consul: lbsync.consul.* properties. toString never shows the token.
+ *
+ * @param urls the agents lbsync may read from, preferred first (lbsync.consul.url, a comma-separated list; see
+ *             {@link io.lbsync.consul.ConsulAgents}); all http or all https, the TLS settings apply to each
+ */
+public record ConsulSettings(List<URI> urls, ConsulToken token, Optional<ConsulTls> tls, Optional<String> datacenter,
                              Duration blockingWait, Duration maxStale) {
 
     public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    static final String URL_PROPERTY = "lbsync.consul.url";
+
+    public ConsulSettings {
+        urls = List.copyOf(urls);
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException(URL_PROPERTY + ": no agent URL");
+        }
+    }
 
     public static ConsulSettings from(Settings s) {
-        URI url = parseUrl(s.string("lbsync.consul.url", "http://127.0.0.1:8500"));
+        List<URI> urls = parseUrls(s.string(URL_PROPERTY, "http://127.0.0.1:8500"));
         Optional<String> fixedToken = s.optional("lbsync.consul.token");
         Optional<String> tokenFile = s.optional("lbsync.consul.token-file");
         ConsulToken token = fixedToken.isEmpty() && tokenFile.isPresent()
@@ -21,14 +36,38 @@ public record ConsulSettings(URI url, ConsulToken token, Optional<ConsulTls> tls
         Optional<Path> caFile = readable(s, "lbsync.consul.ca-file");
         Optional<Path> clientCert = readable(s, "lbsync.consul.client-cert");
         Optional<Path> clientKey = readable(s, "lbsync.consul.client-key");
-        Optional<ConsulTls> tls = "https".equals(url.getScheme()) || caFile.isPresent() || clientCert.isPresent()
+        Optional<ConsulTls> tls = "https".equals(urls.get(0).getScheme()) || caFile.isPresent() || clientCert.isPresent()
                 ? Optional.of(ConsulTls.from(caFile, clientCert, clientKey)) : Optional.empty();
         Duration wait = s.duration("lbsync.consul.wait", "5m");
         if (wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
             throw new IllegalArgumentException("lbsync.consul.wait: must be between 1ms and 10m (Consul's limit), got " + wait);
         }
-        return new ConsulSettings(url, token, tls, s.optional("lbsync.consul.datacenter"), wait,
+        return new ConsulSettings(urls, token, tls, s.optional("lbsync.consul.datacenter"), wait,
                 s.duration("lbsync.consul.max-stale", "10s"));
+    }
+
+    /**
+     * "http://a:8500" or "http://a:8500, http://b:8500": each entry a URL of its own, none twice, all of one scheme (a
+     * switch never moves the token from TLS to plain http). Errors name the property and the bad entry.
+     */
+    static List<URI> parseUrls(String value) {
+        List<URI> urls = new ArrayList<>();
+        for (String entry : value.split(",", -1)) {
+            String url = entry.trim();
+            if (url.isEmpty()) {
+                throw new IllegalArgumentException(URL_PROPERTY + ": an empty entry in '" + value + "' (a comma-separated list of URLs)");
+            }
+            URI uri = parseUrl(url);
+            if (urls.contains(uri)) {
+                throw new IllegalArgumentException(URL_PROPERTY + ": '" + url + "' is listed twice");
+            }
+            if (!urls.isEmpty() && !urls.get(0).getScheme().equals(uri.getScheme())) {
+                throw new IllegalArgumentException(URL_PROPERTY + ": '" + url + "' is " + uri.getScheme() + " but '" + urls.get(0)
+                        + "' is " + urls.get(0).getScheme() + ": list agents of one scheme (the TLS settings apply to all)");
+            }
+            urls.add(uri);
+        }
+        return urls;
     }
 
     private static URI parseUrl(String value) {
@@ -36,10 +75,10 @@ public record ConsulSettings(URI url, ConsulToken token, Optional<ConsulTls> tls
         try {
             uri = URI.create(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("lbsync.consul.url: '" + value + "' is not a URL", e);
+            throw new IllegalArgumentException(URL_PROPERTY + ": '" + value + "' is not a URL", e);
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("lbsync.consul.url: '" + value + "' must look like http://host:8500 or https://host:8501");
+            throw new IllegalArgumentException(URL_PROPERTY + ": '" + value + "' must look like http://host:8500 or https://host:8501");
         }
         return uri;
     }
@@ -66,7 +105,7 @@ public record ConsulSettings(URI url, ConsulToken token, Optional<ConsulTls> tls
 
     @Override
     public String toString() {
-        return "ConsulSettings[url=" + url + ", token=" + token + ", tls=" + (tls.isPresent() ? "on" : "off")
+        return "ConsulSettings[urls=" + urls + ", token=" + token + ", tls=" + (tls.isPresent() ? "on" : "off")
                 + ", datacenter=" + datacenter.orElse("-") + ", wait=" + blockingWait + "]";
     }
 }

@@ -12,53 +12,60 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
  * Calls to Consul's HTTP API through the process's one HTTP client ({@link ConsulClientFactory}): to the local agent
- * (lbsync.consul.url) or to any other agent (the cleanup deregisters where a copy lives). Immutable; {@link #withToken}
- * and {@link #withTimeout} give variants sharing the same connections.
+ * (the current one of lbsync.consul.url, chosen by {@link ConsulAgents}) or to any other agent by its URI (the cleanup
+ * deregisters where a copy lives). Immutable; {@link #withToken} and {@link #withTimeout} give variants sharing the same
+ * connections and the same {@link ConsulAgents}.
  * <p>
  * The ACL token is read for every request and travels only in the X-Consul-Token header: never in a URL, never in a
  * message. Untrusted values enter paths and queries only through {@link #segment}. A call that gets no answer throws
- * {@link ConsulUnreachableException}; any answer comes back as a {@link ConsulResponse} ({@link ConsulResponse#requireOk}
- * turns an error status into a {@link ConsulHttpException}).
+ * {@link ConsulUnreachableException} (on the local agent it also makes {@link ConsulAgents} switch to the next agent; a
+ * call cancelled by such a switch throws {@link ConsulAgentSwitchedException}); any answer comes back as a
+ * {@link ConsulResponse} ({@link ConsulResponse#requireOk} turns an error status into a {@link ConsulHttpException}).
  */
 public final class ConsulClient {
     private final HttpClient http;
-    private final URI localAgent;
+    private final ConsulAgents agents;
     private final Supplier<Optional<String>> token;
     private final Duration timeout;
 
-    ConsulClient(HttpClient http, URI localAgent, Supplier<Optional<String>> token, Duration timeout) {
+    ConsulClient(HttpClient http, ConsulAgents agents, Supplier<Optional<String>> token, Duration timeout) {
         this.http = http;
-        this.localAgent = localAgent;
+        this.agents = agents;
         this.token = token;
         this.timeout = timeout;
     }
 
-    /** The agent lbsync talks to (lbsync.consul.url). */
+    /** The agent lbsync talks to now: the current one of lbsync.consul.url. */
     public URI localAgent() {
-        return localAgent;
+        return agents.current();
     }
 
     /** The same client acting with someone else's token (the registration guard acts for its caller); empty: none. */
     public ConsulClient withToken(Optional<String> otherToken) {
-        return new ConsulClient(http, localAgent, () -> otherToken, timeout);
+        return new ConsulClient(http, agents, () -> otherToken, timeout);
     }
 
     /** The same client with another timeout for calls that do not block. */
     public ConsulClient withTimeout(Duration callTimeout) {
-        return new ConsulClient(http, localAgent, token, callTimeout);
+        return new ConsulClient(http, agents, token, callTimeout);
     }
 
     /** GET on the local agent. */
     public ConsulResponse get(String pathAndQuery) {
-        return get(localAgent, pathAndQuery);
+        return sendLocal(pathAndQuery, HttpRequest.newBuilder().GET(), timeout);
     }
 
+    /** GET on that agent (no switch of the local agent when it does not answer). */
     public ConsulResponse get(URI agent, String pathAndQuery) {
-        return send(agent, pathAndQuery, HttpRequest.newBuilder().GET(), timeout);
+        return send(agent, pathAndQuery, HttpRequest.newBuilder().GET(), timeout, false);
     }
 
     /**
@@ -71,33 +78,78 @@ public final class ConsulClient {
             return get(pathAndQuery);
         }
         String query = (pathAndQuery.contains("?") ? "&" : "?") + "index=" + index + "&wait=" + Durations.toConsul(wait);
-        return send(localAgent, pathAndQuery + query, HttpRequest.newBuilder().GET(), ConsulSettings.readTimeout(wait));
+        return sendLocal(pathAndQuery + query, HttpRequest.newBuilder().GET(), ConsulSettings.readTimeout(wait));
     }
 
     /** PUT on the local agent. */
     public ConsulResponse put(String pathAndQuery, byte[] body) {
-        return put(localAgent, pathAndQuery, body);
+        return sendLocal(pathAndQuery, HttpRequest.newBuilder().PUT(HttpRequest.BodyPublishers.ofByteArray(body)), timeout);
     }
 
+    /** PUT on that agent (no switch of the local agent when it does not answer). */
     public ConsulResponse put(URI agent, String pathAndQuery, byte[] body) {
-        return send(agent, pathAndQuery, HttpRequest.newBuilder().PUT(HttpRequest.BodyPublishers.ofByteArray(body)), timeout);
+        return send(agent, pathAndQuery, HttpRequest.newBuilder().PUT(HttpRequest.BodyPublishers.ofByteArray(body)), timeout, false);
     }
 
-    private ConsulResponse send(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout) {
+    /** A call to the current agent; no answer from it switches to the next one (not when this thread was interrupted). */
+    private ConsulResponse sendLocal(String pathAndQuery, HttpRequest.Builder request, Duration callTimeout) {
+        URI agent = agents.current();
+        try {
+            return send(agent, pathAndQuery, request, callTimeout, true);
+        } catch (ConsulAgentSwitchedException e) {
+            throw e;
+        } catch (ConsulUnreachableException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                Throwable cause = e.getCause();
+                agents.unreachable(agent, cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            }
+            throw e;
+        }
+    }
+
+    /** @param local a call to the current agent, cancelled when lbsync switches away from it */
+    private ConsulResponse send(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout, boolean local) {
         // scheme://authority + path: never URI.resolve, which would normalise a "/.." an untrusted value brought in
         request.uri(URI.create(agent.getScheme() + "://" + agent.getRawAuthority() + pathAndQuery)).timeout(callTimeout);
         token.get().ifPresent(t -> request.header("X-Consul-Token", t));
+        // what HttpClient.send does, with the call where a switch of agents can cancel it (ConsulAgents)
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request.build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (local) {
+            agents.started(call, agent);
+        }
         try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> r = call.get();
             HttpHeaders h = r.headers();
             return new ConsulResponse(agent, pathAndQuery, r.statusCode(), r.body(), h.firstValue("X-Consul-Index"),
                     h.firstValue("X-Consul-KnownLeader"), h.firstValue("X-Consul-LastContact"));
-        } catch (IOException e) {
-            throw new ConsulUnreachableException(agent, e);
+        } catch (CancellationException | ExecutionException e) {
+            if (call.isCancelled() || e.getCause() instanceof CancellationException) {
+                throw new ConsulAgentSwitchedException(agent, agents.current()); // only a switch cancels a call
+            }
+            throw failure(agent, e.getCause());
         } catch (InterruptedException e) {
+            call.cancel(true);
             Thread.currentThread().interrupt();
             throw new ConsulUnreachableException(agent, new java.io.InterruptedIOException("interrupted"));
+        } finally {
+            agents.ended(call);
         }
+    }
+
+    /** The HTTP client's own exception, as {@link HttpClient#send} would throw it. */
+    private static RuntimeException failure(URI agent, Throwable cause) {
+        Throwable t = cause;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof IOException io) {
+            return new ConsulUnreachableException(agent, io);
+        }
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        return new ConsulUnreachableException(agent, new IOException(t.getMessage(), t));
     }
 
     /**

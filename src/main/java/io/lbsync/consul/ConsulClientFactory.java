@@ -2,6 +2,7 @@ package io.lbsync.consul;
 
 import io.lbsync.DaemonThreads;
 import io.lbsync.config.ConsulSettings;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +18,9 @@ import org.apache.camel.Service;
  * <p>
  * The ACL token is not part of the client: each request reads it from {@link io.lbsync.config.ConsulToken} (a rotated
  * token file needs no rebuild) and sends it in the X-Consul-Token header only.
+ * <p>
+ * Which agent of lbsync.consul.url the clients' local calls go to is decided by the factory's one {@link ConsulAgents}
+ * (failover to the next agent, back to the preferred one when it answers again).
  * <p>
  * Plain-http factories share one JVM-wide HttpClient and every factory shares one fixed executor: a context that is
  * stopped and started again (Karaf, tests) reuses the idle connections of the one before instead of leaving them open
@@ -42,11 +46,23 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
     private final ConsulSettings settings;
     private final HttpClient http;
     private final boolean own;
+    private final ConsulAgents agents;
 
     private ConsulClientFactory(ConsulSettings settings) {
         this.settings = settings;
-        this.own = settings.tls().isPresent() || "https".equals(settings.url().getScheme());
+        this.own = settings.tls().isPresent() || settings.urls().stream().anyMatch(u -> "https".equals(u.getScheme()));
         this.http = own ? build(settings) : sharedPlain();
+        this.agents = new ConsulAgents(settings.urls(), agent -> answersWithLeader(client().withTimeout(ConsulAgents.PROBE_TIMEOUT), agent));
+    }
+
+    /** The probe of the preferred agent: {@code GET /v1/status/leader} answers 200 with a leader's address. */
+    private static boolean answersWithLeader(ConsulClient probe, URI agent) {
+        try {
+            ConsulResponse r = probe.get(agent, "/v1/status/leader");
+            return r.ok() && !r.body().replace("\"", "").isBlank();
+        } catch (ConsulUnreachableException e) {
+            return false;
+        }
     }
 
     private static synchronized HttpClient sharedPlain() {
@@ -85,12 +101,17 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
         return settings;
     }
 
+    /** Which agent of lbsync.consul.url is current; shared by every client of this factory. */
+    public ConsulAgents agents() {
+        return agents;
+    }
+
     /**
-     * A client for lbsync's own calls: lbsync's current token, the local agent (lbsync.consul.url), and
-     * {@link ConsulSettings#readTimeout()} for calls that do not block (blocking reads get their own from their wait).
+     * A client for lbsync's own calls: lbsync's current token, the local agent (the current one of lbsync.consul.url),
+     * and {@link ConsulSettings#readTimeout()} for calls that do not block (blocking reads get their own from their wait).
      */
     public ConsulClient client() {
-        return new ConsulClient(http, settings.url(), settings.token()::current, settings.readTimeout());
+        return new ConsulClient(http, agents, settings.token()::current, settings.readTimeout());
     }
 
     @Override
@@ -104,11 +125,12 @@ public final class ConsulClientFactory implements Service, AutoCloseable {
     }
 
     /**
-     * An https factory's own client is shut down (JDK 21+: {@code HttpClient.shutdownNow()}, calls still running
+     * The probe of the preferred agent stops. An https factory's own client is shut down (JDK 21+: {@code HttpClient.shutdownNow()}, calls still running
      * fail); the shared plain-http client and the executor stay for the next context of this JVM.
      */
     @Override
     public void close() {
+        agents.close();
         if (own) {
             try {
                 HttpClient.class.getMethod("shutdownNow").invoke(http);

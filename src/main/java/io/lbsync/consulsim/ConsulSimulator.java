@@ -96,6 +96,30 @@ public final class ConsulSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops one agent, as when its process ends: its HTTP API refuses connections and drops its in-flight requests
+     * (blocking queries included); the cluster and the other agents go on.
+     */
+    public synchronized void stopAgent(String nodeName) {
+        cluster.agent(nodeName).stop();
+        cluster.store.wakeAll();
+        server(nodeName).stop();
+    }
+
+    /** Starts an agent {@link #stopAgent stopped} before, on the same port, with its state. */
+    public synchronized void startAgent(String nodeName) {
+        server(nodeName).start();
+        cluster.agent(nodeName).start();
+    }
+
+    private AgentHttpServer server(String nodeName) {
+        AgentHttpServer s = servers.get(nodeName);
+        if (s == null) {
+            throw new IllegalArgumentException("no agent named " + nodeName + "; agents: " + servers.keySet());
+        }
+        return s;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -113,11 +137,7 @@ public final class ConsulSimulator implements AutoCloseable {
     }
 
     public String agentUrl(String nodeName) {
-        AgentHttpServer s = servers.get(nodeName);
-        if (s == null) {
-            throw new IllegalArgumentException("no agent named " + nodeName + "; agents: " + servers.keySet());
-        }
-        return s.url();
+        return server(nodeName).url();
     }
 
     /** The UDP port of the DNS interface (enabled with {@link Builder#dnsPort(int)}); stays the same across restarts. */

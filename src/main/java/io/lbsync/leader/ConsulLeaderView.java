@@ -3,12 +3,14 @@ package io.lbsync.leader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lbsync.consul.ConsulAgentSwitchedException;
 import io.lbsync.consul.ConsulAnswers;
 import io.lbsync.consul.ConsulBadResponseException;
 import io.lbsync.consul.ConsulClient;
 import io.lbsync.consul.ConsulResponse;
 import io.lbsync.render.SafeValues;
 import io.lbsync.watch.Backoff;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * the lock when it is free, watch it with a blocking read, renew the session after every read. Any Consul
  * error drops leadership at once (safety first: a leader that cannot reach Consul must not act) and is retried
  * with capped backoff, forever. Every call goes through the process's one Consul client (io.lbsync.consul), one at a
- * time: one connection of the budget (docs/design-watching.md).
+ * time: one connection of the budget (docs/design-watching.md). After a switch of Consul agents the lock is read again
+ * without blocking on the new agent (indexes are per agent).
  */
 public final class ConsulLeaderView extends AbstractCamelClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulLeaderView.class);
@@ -77,15 +80,20 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
 
     private void loop() {
         long index = 0;
+        URI indexFrom = null;
         while (running) {
             long started = System.nanoTime();
             try {
                 if (session == null) {
                     session = createSession();
                 }
+                if (!consul.localAgent().equals(indexFrom)) {
+                    index = 0; // lbsync switched Consul agents: indexes are per agent, start again without blocking
+                }
                 ConsulResponse read = consul.blockingGet(keyPath(), index, settings.watchWait());
                 Optional<JsonNode> entry = lockEntry(read);
                 index = entry.isPresent() ? read.index() : 0; // no key yet: read again without blocking (as before)
+                indexFrom = read.agent();
                 Optional<String> heldBy = entry.map(e -> e.path("Session")).filter(JsonNode::isTextual).map(JsonNode::asText)
                         .filter(id -> !id.isEmpty());
                 holder = heldBy.isPresent() ? ConsulAnswers.value(read, entry.get()) : "";
@@ -102,6 +110,10 @@ public final class ConsulLeaderView extends AbstractCamelClusterView {
                 renew();
                 backoff.reset();
                 pause(MIN_LOOP.minusNanos(System.nanoTime() - started));
+            } catch (ConsulAgentSwitchedException e) {
+                // a call cancelled by a switch of agents says nothing about the lock: read it again at once, on the new
+                // agent (a session lost with the old agent's node shows there)
+                LOG.debug("event=leader-read-cancelled key={} reason=\"{}\"", key, e.getMessage());
             } catch (Exception e) { // okhttp throws InterruptedException undeclared when doStop interrupts a call
                 if (!running || e instanceof InterruptedException) {
                     return;

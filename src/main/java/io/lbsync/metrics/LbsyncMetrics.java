@@ -1,6 +1,7 @@
 package io.lbsync.metrics;
 
 import io.lbsync.cleanup.CleanupCounters;
+import io.lbsync.consul.ConsulAgents;
 import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.model.ConsulState;
 import io.lbsync.model.ConsulStateStore;
@@ -42,6 +43,14 @@ public final class LbsyncMetrics {
                 h -> h.unreadable().count());
         counter("lbsync.unreadable.service.failures", "services found unreadable (a new failure counted once)", health,
                 h -> h.unreadable().failures()).register(registry);
+    }
+
+    /** Which agent of lbsync.consul.url is read (0: the preferred one) and how often lbsync switched. */
+    public void consulAgents(ConsulAgents agents) {
+        gauge("lbsync.consul.agent.index", "position in lbsync.consul.url of the agent read now (0: the preferred one)", agents,
+                ConsulAgents::currentIndex);
+        counter("lbsync.consul.agent.switches", "switches between the agents of lbsync.consul.url", agents, ConsulAgents::switches)
+                .register(registry);
     }
 
     public void rejectedValues(RejectedValues rejected) {

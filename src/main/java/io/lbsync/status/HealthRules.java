@@ -1,5 +1,6 @@
 package io.lbsync.status;
 
+import io.lbsync.consul.ConsulAgents;
 import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.render.SafeValues;
 import io.lbsync.config.Durations;
@@ -38,6 +39,7 @@ public final class HealthRules {
     }
 
     private final WatchHealth watches;
+    private final ConsulAgents agents;
     private final ImplausibleChangeGuard guard;
     private final ConsulStateStore state;
     private final boolean kvWatched;
@@ -47,9 +49,10 @@ public final class HealthRules {
     private final Clock clock;
 
     /** @param kvWatched whether the K/V prefix is watched (lbsync.kv.enabled): then a full sync includes it */
-    public HealthRules(WatchHealth watches, ImplausibleChangeGuard guard, ConsulStateStore state, boolean kvWatched,
+    public HealthRules(WatchHealth watches, ConsulAgents agents, ImplausibleChangeGuard guard, ConsulStateStore state, boolean kvWatched,
                        List<ConfigTarget> targets, Targets histories, Duration watchGrace, Clock clock) {
         this.watches = watches;
+        this.agents = agents;
         this.guard = guard;
         this.state = state;
         this.kvWatched = kvWatched;
@@ -69,8 +72,8 @@ public final class HealthRules {
 
     /**
      * What works, but not fully — health stays UP and says so: a Consul state the implausible-change guard holds back
-     * (the live config stays as it was), and services Consul lists but cannot serve back, each left out (or kept as
-     * last read) while every other service goes on.
+     * (the live config stays as it was), services Consul lists but cannot serve back, each left out (or kept as
+     * last read) while every other service goes on, and reading through another agent than the preferred one.
      */
     public List<Problem> degraded() {
         List<Problem> out = new ArrayList<>();
@@ -85,6 +88,12 @@ public final class HealthRules {
                     + hold.since() + " (" + String.join("; ", hold.changes().stream().limit(3).toList())
                     + (hold.changes().size() > 3 ? "; ..." : "") + ")", Map.of("heldSince", hold.since().toString())));
         });
+        if (agents.currentIndex() != 0) {
+            String since = agents.lastSwitch().map(sw -> " since " + sw.at() + " (" + sw.reason() + ")").orElse("");
+            out.add(new Problem("consul", "reading Consul through agent " + ConsulAgents.forDisplay(agents.current()) + " ("
+                    + (agents.currentIndex() + 1) + " of " + agents.all().size() + ")" + since + "; back to the preferred agent "
+                    + ConsulAgents.forDisplay(agents.all().get(0)) + " when it answers", Map.of("agent", agents.currentIndex())));
+        }
         var unreadable = watches.unreadable().entries();
         if (!unreadable.isEmpty()) {
             List<String> names = unreadable.keySet().stream().limit(5).map(SafeValues::escapedForLog).toList();

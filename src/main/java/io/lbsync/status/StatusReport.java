@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lbsync.cleanup.DuplicateCleanup;
 import io.lbsync.config.Durations;
+import io.lbsync.consul.ConsulAgents;
 import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.install.ConfigSummary;
 import io.lbsync.install.ConfigTarget;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +33,8 @@ import java.util.TreeMap;
  * install, and the live file as it is on disk now (SHA-256, size, backends and servers counted in its text:
  * {@link ConfigSummary}); per Consul watch its index, last contact, last success and current error; the synced Consul
  * state; the health problems (the same as /observe/health); the duplicate cleanup's last report. Never the ACL token.
- * For the status page (GET /, src/main/resources/status-page) also: Consul's address, every service's instances with
+ * For the status page (GET /, src/main/resources/status-page) also: Consul's address (the current agent, the list of
+ * lbsync.consul.url, switches between them), every service's instances with
  * their health and whether they are rendered ({@link ServicesView}), per target the run and reload durations, the last
  * diffs and the states the implausible-change guard holds back.
  */
@@ -48,7 +49,7 @@ public final class StatusReport {
     private final DuplicateCleanup cleanup;
     private final Redaction redaction;
     private final Clock clock;
-    private final URI consulUrl;
+    private final ConsulAgents agents;
     private final ImplausibleChangeGuard guard;
     private final ServicesView services;
 
@@ -56,14 +57,14 @@ public final class StatusReport {
     static final int MAX_INSTANCES_LISTED = 2000;
 
     /**
-     * @param consulUrl the Consul agent lbsync reads (lbsync.consul.url)
+     * @param agents    the Consul agents lbsync reads (lbsync.consul.url) and which one is current
      * @param guard     the implausible-change guard, whose holds are shown per target
      * @param cleanup   null when there is none
      */
-    public StatusReport(URI consulUrl, ConsulStateStore state, WatchHealth watches, ImplausibleChangeGuard guard,
+    public StatusReport(ConsulAgents agents, ConsulStateStore state, WatchHealth watches, ImplausibleChangeGuard guard,
                         List<ConfigTarget> targets, Targets histories, HealthRules rules, DuplicateCleanup cleanup,
                         Redaction redaction, WarningPolicy warningPolicy, Clock clock) {
-        this.consulUrl = consulUrl;
+        this.agents = agents;
         this.services = new ServicesView(MAX_INSTANCES_LISTED, warningPolicy);
         this.guard = guard;
         this.state = state;
@@ -203,7 +204,11 @@ public final class StatusReport {
     private Map<String, Object> consul() {
         Map<String, Object> m = new LinkedHashMap<>();
         ConsulState current = state.current();
-        m.put("url", withoutUserInfo(consulUrl));
+        m.put("url", ConsulAgents.forDisplay(agents.current()));
+        m.put("agents", agents.all().stream().map(ConsulAgents::forDisplay).toList());
+        m.put("agentIndex", agents.currentIndex());
+        m.put("agentSwitches", agents.switches());
+        m.put("lastAgentSwitch", agents.lastSwitch().map(StatusReport::agentSwitch).orElse(null));
         m.put("synced", current != null);
         if (current != null) {
             m.put("catalogIndex", current.catalog().index());
@@ -241,9 +246,13 @@ public final class StatusReport {
         return m;
     }
 
-    /** The URL as configured, minus any user:password@ (the page is read by whoever reaches lbsync's address). */
-    private static String withoutUserInfo(URI url) {
-        return url.getRawUserInfo() == null ? url.toString() : url.toString().replace(url.getRawUserInfo() + "@", "");
+    private static Map<String, Object> agentSwitch(ConsulAgents.Switch s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", s.at().toString());
+        m.put("from", ConsulAgents.forDisplay(s.from()));
+        m.put("to", ConsulAgents.forDisplay(s.to()));
+        m.put("reason", s.reason());
+        return m;
     }
 
     private static String time(Instant i) {

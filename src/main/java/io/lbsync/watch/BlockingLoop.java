@@ -1,5 +1,6 @@
 package io.lbsync.watch;
 
+import io.lbsync.consul.ConsulAgentSwitchedException;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -11,6 +12,9 @@ import org.slf4j.LoggerFactory;
  * on any error backs off exponentially (capped, jittered) and tries again, never giving up. An answer whose index
  * went backwards is an error too (kind index_reset, see {@link IndexTracker}). Each failed read is counted in
  * {@link WatchHealth} and logged as one {@code event=consul-error} line naming its {@link ConsulErrorKind}.
+ * <p>
+ * {@link #restart()} (lbsync switched Consul agents) makes the next read a non-blocking one whose answer is handed on
+ * like any change; a read the switch cancelled ({@link ConsulAgentSwitchedException}) is no error: read again at once.
  */
 public final class BlockingLoop<T> implements Runnable {
     /** One blocking read at the given index. */
@@ -30,6 +34,7 @@ public final class BlockingLoop<T> implements Runnable {
     private final WatchHealth health;
     private final IndexTracker index;
     private volatile boolean running = true;
+    private volatile boolean restart;
 
     public BlockingLoop(String name, Query<T> query, Duration wait, Duration minInterval, Backoff backoff,
                         Consumer<Reading<T>> onAdvance, WatchHealth health, IndexTracker index) {
@@ -47,6 +52,10 @@ public final class BlockingLoop<T> implements Runnable {
     public void run() {
         while (running) {
             long started = System.nanoTime();
+            if (restart) {
+                restart = false;
+                index.restart();
+            }
             try {
                 Reading<T> reading = query.read(index.next(), wait);
                 long acted = index.acted();
@@ -64,6 +73,8 @@ public final class BlockingLoop<T> implements Runnable {
                     onAdvance.accept(reading);
                 }
                 sleep(minInterval.minusNanos(System.nanoTime() - started));
+            } catch (ConsulAgentSwitchedException e) {
+                LOG.debug("event=consul-read-cancelled watch={} reason=\"{}\"", name, e.getMessage());
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
@@ -103,6 +114,11 @@ public final class BlockingLoop<T> implements Runnable {
             Thread.currentThread().interrupt();
             running = false;
         }
+    }
+
+    /** The Consul agent changed: the next read starts the blocking state again, at index 0. */
+    public void restart() {
+        restart = true;
     }
 
     public void stop() {

@@ -131,6 +131,13 @@ public final class CatalogWatcher implements Watcher {
         }
     }
 
+    /** Both long polls start again on the new agent, with a non-blocking read handled like a wake (see {@link #resync}). */
+    @Override
+    public void agentSwitched() {
+        servicesLoop.restart();
+        checksLoop.restart();
+    }
+
     /**
      * One non-blocking read of both bodies, handled like a wake: services that reappeared or vanished are marked dirty
      * and re-read; nothing else is.
@@ -494,6 +501,13 @@ public final class CatalogWatcher implements Watcher {
     private void retryLater(Set<String> toRead, RuntimeException e) {
         if (!running) {
             return; // stopping: the reads were cut short on purpose (their executor is shut down)
+        }
+        if (e instanceof io.lbsync.consul.ConsulAgentSwitchedException) {
+            // cancelled by a switch of agents, not a fault: read them again at once, on the new agent
+            synchronized (lock) {
+                toRead.forEach(service -> dirty.put(service, Long.MAX_VALUE));
+            }
+            return;
         }
         ConsulErrorKind kind = health.failure("health-services", e);
         Duration delay = refreshBackoff.nextDelay();

@@ -1,6 +1,7 @@
 package io.lbsync.watch;
 
 import io.lbsync.config.ConsulSettings;
+import io.lbsync.consul.ConsulAgents;
 import io.lbsync.consul.ConsulClientFactory;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.KvSnapshot;
@@ -12,7 +13,10 @@ import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs a {@link CatalogWatcher} and turns each changed snapshot into one exchange. */
+/**
+ * Runs a {@link CatalogWatcher} (or a {@link KvWatcher}) and turns each changed snapshot into one exchange; a switch of
+ * Consul agents ({@link ConsulAgents}) restarts the watcher's long polls on the new agent.
+ */
 public class ConsulWatchConsumer extends DefaultConsumer {
     /** Header with the Consul index the snapshot was read at. */
     public static final String INDEX_HEADER = io.lbsync.RouteNames.CONSUL_INDEX;
@@ -22,6 +26,8 @@ public class ConsulWatchConsumer extends DefaultConsumer {
     private Watcher watcher;
     private ConsulResync resync;
     private Runnable resyncHook;
+    private ConsulAgents agents;
+    private Runnable switchHook;
     private ExecutorService executor;
 
     public ConsulWatchConsumer(ConsulWatchEndpoint endpoint, Processor processor) {
@@ -48,13 +54,16 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 ? new KvWatcher(reader, endpoint.getPrefix(), options, this::deliverKv, watchHealth)
                 : new CatalogWatcher(reader, options, this::deliver, watchHealth);
         executor = camel.getExecutorServiceManager().newCachedThreadPool(this, "consul-watch");
+        agents = factory.agents();
+        switchHook = watcher::agentSwitched;
+        agents.addListener(switchHook);
         watcher.start(executor);
         resync = camel.getRegistry().findSingleByType(ConsulResync.class);
         if (resync != null) {
             resyncHook = watcher::resync;
             resync.register(resyncHook);
         }
-        LOG.info("event=watch-started consul={} uri={}", consul.url(), endpoint.getEndpointUri());
+        LOG.info("event=watch-started consul={} uri={}", ConsulAgents.forDisplay(agents.current()), endpoint.getEndpointUri());
     }
 
     private void deliver(CatalogSnapshot snapshot) {
@@ -96,6 +105,7 @@ public class ConsulWatchConsumer extends DefaultConsumer {
             if (resync != null) {
                 resync.unregister(resyncHook);
             }
+            agents.removeListener(switchHook);
             watcher.stop();
         }
         if (executor != null) {

@@ -59,6 +59,17 @@ public final class IndexTracker {
         return highWater;
     }
 
+    /**
+     * Forgets every index: lbsync switched Consul agents (indexes are per agent). The next read is a non-blocking one
+     * and its answer counts as the first ({@link Observation#CHANGED}), whatever its index.
+     */
+    public synchronized void restart() {
+        first = true;
+        backwards = false;
+        index = 0;
+        highWater = 0;
+    }
+
     /** Records the index of a response and says what to do with its data. */
     public synchronized Observation observe(long returned) {
         long current = Math.max(returned, 1);

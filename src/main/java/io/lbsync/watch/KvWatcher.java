@@ -31,4 +31,9 @@ public final class KvWatcher implements Watcher {
     public void stop() {
         loop.stop();
     }
+
+    @Override
+    public void agentSwitched() {
+        loop.restart();
+    }
 }

@@ -11,4 +11,10 @@ public interface Watcher {
     /** Reads Consul again now, whatever the index says (see {@link ConsulResync}); nothing by default. */
     default void resync() {
     }
+
+    /**
+     * lbsync switched Consul agents ({@link io.lbsync.consul.ConsulAgents}): every long poll starts again with a
+     * non-blocking read on the new agent, handed on like any change (indexes are per agent).
+     */
+    void agentSwitched();
 }

@@ -74,7 +74,7 @@ class ConsulClientTest {
     }
 
     private ConsulClient client(ConsulToken token) {
-        factory = ConsulClientFactory.create(new ConsulSettings(url, token, Optional.empty(), Optional.empty(),
+        factory = ConsulClientFactory.create(new ConsulSettings(List.of(url), token, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(1), Duration.ofSeconds(10)));
         return factory.client();
     }

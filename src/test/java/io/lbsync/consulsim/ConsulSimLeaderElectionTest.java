@@ -37,7 +37,7 @@ class ConsulSimLeaderElectionTest {
     void start() {
         // session_ttl_min lowered so that the expiry case runs in a second; the rest uses Consul's defaults.
         cluster = ConsulTestCluster.simulated(ConsulSimulator.builder().sessionTtlMinimum(Duration.ofMillis(100)), null);
-        factory = ConsulClientFactory.create(new ConsulSettings(URI.create(cluster.url()), ConsulToken.fixed(Optional.empty()),
+        factory = ConsulClientFactory.create(new ConsulSettings(java.util.List.of(URI.create(cluster.url())), ConsulToken.fixed(Optional.empty()),
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(10)));
         consul = factory.client();
         key = unique("lbsync/leader");

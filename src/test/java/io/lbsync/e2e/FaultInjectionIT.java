@@ -1,5 +1,6 @@
 package io.lbsync.e2e;
 
+import static io.lbsync.e2e.FaultScenario.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -155,8 +156,5 @@ class FaultInjectionIT {
                 .withCheck(CheckDefinition.ttl(Duration.ofMinutes(10)).withId("check-" + id).withStatus("passing")));
     }
 
-    private static String server(int port) {
-        return " 127.0.0.1:" + port;
-    }
 
 }

@@ -65,8 +65,23 @@ final class FaultScenario implements AutoCloseable {
         return new FaultScenario(output, reloads, LbsyncApp.start(p));
     }
 
+    /** Registers {@code id-service} (127.0.0.1:{@code port}, host {@code service}.test) on the agent of {@code node}. */
+    static void register(ConsulTestCluster cluster, String node, String service, String id, int port) {
+        cluster.http().registerService(node, "{\"ID\":\"" + id + "-" + service + "\",\"Name\":\"" + service + "\",\"Address\":"
+                + "\"127.0.0.1\",\"Port\":" + port + ",\"Tags\":[\"lbsync.host=" + service + ".test\"]}").requireOk();
+    }
+
+    /** A server on 127.0.0.1:{@code port} as the rendered HAProxy config shows it. */
+    static String server(int port) {
+        return " 127.0.0.1:" + port;
+    }
+
     WatchHealth health() {
         return health;
+    }
+
+    LbsyncApp app() {
+        return app;
     }
 
     /** The first install: every server in the file, one reload. */

@@ -1,5 +1,6 @@
 package io.lbsync.e2e;
 
+import static io.lbsync.e2e.FaultScenario.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,11 +173,6 @@ class RealConsulFaultsIT {
     }
 
     private void register(String node, String id, int port) {
-        cluster.http().registerService(node, "{\"ID\":\"" + id + "-" + service + "\",\"Name\":\"" + service + "\",\"Address\":"
-                + "\"127.0.0.1\",\"Port\":" + port + ",\"Tags\":" + List.of("\"lbsync.host=" + service + ".test\"") + "}").requireOk();
-    }
-
-    private static String server(int port) {
-        return " 127.0.0.1:" + port;
+        FaultScenario.register(cluster, node, service, id, port);
     }
 }

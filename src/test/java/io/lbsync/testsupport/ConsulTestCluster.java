@@ -417,6 +417,28 @@ public final class ConsulTestCluster implements AutoCloseable {
     }
 
     /**
+     * One agent goes away: on the local cluster its process ends; on the simulator it stops answering on its port (the
+     * cluster and the other agents go on). Skipped on an external cluster.
+     */
+    public void stopAgent(String node) {
+        if (simulator != null) {
+            simulator.stopAgent(node);
+            return;
+        }
+        assumeLocal("stops a Consul agent").stopAgent(node);
+    }
+
+    /** Undoes {@link #stopAgent}: the agent starts again with its state (and, on real Consul, rejoins). */
+    public void startAgent(String node) {
+        if (simulator != null) {
+            simulator.startAgent(node);
+            return;
+        }
+        local.startAgent(node);
+        local.awaitReady();
+    }
+
+    /**
      * The body of a 500 raised by an endpoint the servers execute (catalog, KV, session writes) when asked through
      * {@code node}'s agent: a client agent prefixes it with "rpc error making call: ", a server does not.
      */

@@ -27,7 +27,7 @@ class ConsulReaderFaultsTest {
     void start() {
         sim = ConsulSimulator.builder().build().start();
         sim.registerService("node-1", ServiceDefinition.of("web-1", "web", "127.0.0.1", 8080));
-        factory = ConsulClientFactory.create(new ConsulSettings(URI.create(sim.url()), io.lbsync.config.ConsulToken.fixed(Optional.empty()), Optional.empty(),
+        factory = ConsulClientFactory.create(new ConsulSettings(java.util.List.of(URI.create(sim.url())), io.lbsync.config.ConsulToken.fixed(Optional.empty()), Optional.empty(),
                 Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(10)));
         reader = new ConsulReader(factory);
     }

@@ -26,6 +26,16 @@ class IndexTrackerTest {
     }
 
     @Test
+    void aRestartForAnotherAgentReadsWithoutBlockingAndTakesWhateverIndexItAnswers() {
+        tracker.observe(500);
+        tracker.restart();
+        assertThat(tracker.next()).isZero();
+        assertThat(tracker.acted()).isZero();
+        assertThat(tracker.observe(480)).as("a lower index on the new agent is not 'backwards'").isEqualTo(CHANGED);
+        assertThat(tracker.next()).isEqualTo(480);
+    }
+
+    @Test
     void aReturnWithTheSameIndexIsNotAChange() {
         tracker.observe(42);
         assertThat(tracker.observe(42)).isEqualTo(UNCHANGED);
