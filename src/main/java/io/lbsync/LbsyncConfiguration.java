@@ -6,6 +6,7 @@ import io.lbsync.cleanup.DuplicateCleanup;
 import io.lbsync.cleanup.OwningAgent;
 import io.lbsync.cleanup.RegistrationGuard;
 import io.lbsync.config.ConsulSettings;
+import io.lbsync.config.DatacenterList;
 import io.lbsync.config.LogLevel;
 import io.lbsync.config.Settings;
 import io.lbsync.config.TargetSettings;
@@ -18,6 +19,7 @@ import io.lbsync.install.InstallPipeline;
 import io.lbsync.guard.ImplausibleChangeGuard;
 import io.lbsync.guard.MassDropCorroboration;
 import io.lbsync.watch.ConsulResync;
+import io.lbsync.watch.RemoteDatacenters;
 import io.lbsync.install.Targets;
 import io.lbsync.leader.ConsulLeaderElection;
 import io.lbsync.leader.LeaderSettings;
@@ -86,7 +88,13 @@ public class LbsyncConfiguration implements CamelConfiguration {
         for (TargetSettings target : TargetSettings.all(settings)) {
             install.add(target, demo);
         }
-        install.addRoutesOnStart(() -> logRoutes(camel));
+        RemoteDatacenters datacenters = RemoteDatacenters.resolve(DatacenterList.parse(settings.string(DatacenterList.PROPERTY, "")),
+                consulClients.client());
+        state.datacenters(datacenters.order());
+        install.addRoutesOnStart(() -> {
+            addRemoteWatches(camel, datacenters);
+            logRoutes(camel);
+        });
         bindCleanup(camel, settings, consulClients, state, metrics);
         bindStatus(camel, settings, consulClients, state, kv, install);
     }
@@ -104,6 +112,15 @@ public class LbsyncConfiguration implements CamelConfiguration {
             throw new IllegalStateException("cannot register the Consul client", e);
         }
         return factory;
+    }
+
+    /** One watch route per other datacenter (routes/consul-watch.yaml, template remote-datacenter-watch). */
+    private static void addRemoteWatches(CamelContext camel, RemoteDatacenters datacenters) {
+        try {
+            datacenters.addWatchRoutes(camel);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot add the watches of " + DatacenterList.PROPERTY, e);
+        }
     }
 
     /** The last lines of the start-up banner: every route, with where it reads from. */

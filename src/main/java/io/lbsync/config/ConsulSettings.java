@@ -42,7 +42,14 @@ public record ConsulSettings(List<URI> urls, ConsulToken token, Optional<ConsulT
         if (wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
             throw new IllegalArgumentException("lbsync.consul.wait: must be between 1ms and 10m (Consul's limit), got " + wait);
         }
-        return new ConsulSettings(urls, token, tls, s.optional("lbsync.consul.datacenter"), wait,
+        // with lbsync.consul.datacenters, the local datacenter is its first entry
+        Optional<String> datacenter = s.optional("lbsync.consul.datacenter").filter(dc -> !dc.isBlank());
+        Optional<String> listed = DatacenterList.parse(s.string(DatacenterList.PROPERTY, "")).local();
+        if (datacenter.isPresent() && listed.isPresent() && !datacenter.get().equals(listed.get())) {
+            throw new IllegalArgumentException("lbsync.consul.datacenter (" + datacenter.get() + ") differs from the first entry of "
+                    + DatacenterList.PROPERTY + " (" + listed.get() + "), the local datacenter: set one of them");
+        }
+        return new ConsulSettings(urls, token, tls, datacenter.or(() -> listed), wait,
                 s.duration("lbsync.consul.max-stale", "10s"));
     }
 

@@ -10,15 +10,22 @@ import java.util.TreeMap;
  * Only built from fully successful reads, so a Consul failure can never produce an empty or partial snapshot.
  *
  * @param index the highest Consul index the data was read at (monotonic across snapshots of one watch)
+ * @param datacenter the datacenter it was read from: "" = the local one (lbsync.consul.datacenters' first, or the
+ *                   agent's own), else one of the others, whose instances are backup servers
  */
-public record CatalogSnapshot(long index, SortedMap<String, ServiceInstances> services) {
+public record CatalogSnapshot(long index, SortedMap<String, ServiceInstances> services, String datacenter) {
 
     public CatalogSnapshot {
         services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+        datacenter = datacenter == null ? "" : datacenter;
     }
 
     public static CatalogSnapshot of(long index, Map<String, ServiceInstances> services) {
-        return new CatalogSnapshot(index, new TreeMap<>(services));
+        return of(index, services, "");
+    }
+
+    public static CatalogSnapshot of(long index, Map<String, ServiceInstances> services, String datacenter) {
+        return new CatalogSnapshot(index, new TreeMap<>(services), datacenter);
     }
 
     /** True when membership, addresses, tags, meta or health differ; the index is ignored. */

@@ -1,5 +1,10 @@
 package io.lbsync.model;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Holds the latest catalog and K/V snapshots; watch routes update it, render routes get the combined state.
  * Nothing is handed on before every enabled watch has synced once, so a template never sees a catalog without
@@ -10,6 +15,9 @@ public class ConsulStateStore {
     private final String kvPrefix;
     private CatalogSnapshot catalog;
     private KvSnapshot kv;
+    /** lbsync.consul.datacenters, local first (empty: one datacenter); the others' last complete snapshots. */
+    private List<String> datacenters = List.of();
+    private final Map<String, CatalogSnapshot> remote = new HashMap<>();
     private long changeSeenNanos = System.nanoTime();
 
     /** @param kvWatched whether a K/V watch runs (lbsync.kv.enabled); if not, templates see an empty K/V tree */
@@ -18,8 +26,21 @@ public class ConsulStateStore {
         this.kvPrefix = kvPrefix;
     }
 
-    /** Called by the catalog watch route; returns the state to pass on, or null while another watch has not synced. */
+    /** The datacenters served, in order, the local one first (see {@link RemoteCatalogs}). */
+    public synchronized void datacenters(List<String> order) {
+        datacenters = List.copyOf(order);
+    }
+
+    /**
+     * Called by the catalog watch routes (the local one, and one per other datacenter); returns the state to pass on, or
+     * null while the local catalog or the K/V has not synced (other datacenters are never waited for).
+     */
     public synchronized ConsulState updateCatalog(CatalogSnapshot snapshot) {
+        if (!snapshot.datacenter().isEmpty()) {
+            remote.put(snapshot.datacenter(), snapshot);
+            changeSeenNanos = System.nanoTime();
+            return current();
+        }
         catalog = snapshot;
         changeSeenNanos = System.nanoTime(); // the watches hand on real changes only
         return current();
@@ -40,6 +61,15 @@ public class ConsulStateStore {
         if (catalog == null || kvWatched && kv == null) {
             return null;
         }
-        return new ConsulState(catalog, kvWatched ? kv : KvSnapshot.empty(kvPrefix), changeSeenNanos);
+        return new ConsulState(catalog, kvWatched ? kv : KvSnapshot.empty(kvPrefix), changeSeenNanos, remoteCatalogs());
+    }
+
+    private RemoteCatalogs remoteCatalogs() {
+        if (datacenters.size() < 2) {
+            return RemoteCatalogs.NONE;
+        }
+        Map<String, CatalogSnapshot> inOrder = new LinkedHashMap<>();
+        datacenters.stream().skip(1).filter(remote::containsKey).forEach(dc -> inOrder.put(dc, remote.get(dc)));
+        return new RemoteCatalogs(datacenters, inOrder);
     }
 }

@@ -94,6 +94,12 @@ public final class HealthRules {
                     + (agents.currentIndex() + 1) + " of " + agents.all().size() + ")" + since + "; back to the preferred agent "
                     + ConsulAgents.forDisplay(agents.all().get(0)) + " when it answers", Map.of("agent", agents.currentIndex())));
         }
+        // another datacenter failing costs only its backup servers (kept as last known): degraded, never DOWN
+        new TreeMap<>(watches.states()).forEach((watch, s) -> {
+            if (remoteDatacenter(watch) && s.failingSince() != null) {
+                out.add(failingWatch(watch, s, Duration.between(s.failingSince(), now)));
+            }
+        });
         var unreadable = watches.unreadable().entries();
         if (!unreadable.isEmpty()) {
             List<String> names = unreadable.keySet().stream().limit(5).map(SafeValues::escapedForLog).toList();
@@ -110,7 +116,7 @@ public final class HealthRules {
         List<Problem> problems = new ArrayList<>();
         Map<String, WatchHealth.State> states = new TreeMap<>(watches.states());
         states.forEach((watch, s) -> {
-            if (s.failingSince() != null && Duration.between(s.failingSince(), now).compareTo(watchGrace) > 0) {
+            if (!remoteDatacenter(watch) && s.failingSince() != null && Duration.between(s.failingSince(), now).compareTo(watchGrace) > 0) {
                 problems.add(failingWatch(watch, s, Duration.between(s.failingSince(), now)));
             }
         });
@@ -120,6 +126,11 @@ public final class HealthRules {
                     Map.of("answered", String.join(",", answered(states)))));
         }
         return problems;
+    }
+
+    /** Watches of another datacenter are named "...@dc" (WatchOptions.watchName). */
+    private static boolean remoteDatacenter(String watch) {
+        return watch.contains("@");
     }
 
     private Problem failingWatch(String watch, WatchHealth.State s, Duration failing) {

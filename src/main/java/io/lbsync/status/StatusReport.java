@@ -1,5 +1,7 @@
 package io.lbsync.status;
 
+import io.lbsync.model.CatalogSnapshot;
+import io.lbsync.model.RemoteCatalogs;
 import io.lbsync.model.WarningPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -77,6 +79,27 @@ public final class StatusReport {
         this.clock = clock;
     }
 
+    /**
+     * lbsync.consul.datacenters: each datacenter in order, the local one first, with what lbsync last read from it (the
+     * watch's own state is under consul.watches, as "...@dc"); empty with one datacenter.
+     */
+    private static List<Map<String, Object>> datacenters(RemoteCatalogs remote) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String dc : remote.order()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", dc);
+            m.put("role", dc.equals(remote.local()) ? "local" : "backup");
+            CatalogSnapshot snapshot = remote.snapshots().get(dc);
+            if (!dc.equals(remote.local())) {
+                m.put("synced", snapshot != null);
+                m.put("index", snapshot == null ? null : snapshot.index());
+                m.put("instances", snapshot == null ? 0 : snapshot.instanceCount());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
     public String json() throws JsonProcessingException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("time", clock.instant().toString());
@@ -94,6 +117,7 @@ public final class StatusReport {
         body.put("consul", consul());
         ConsulState current = state.current();
         body.put("services", current == null ? null : services.of(current.catalog()));
+        body.put("datacenters", current == null ? null : datacenters(current.remote()));
         body.put("cleanup", cleanup == null ? null : JSON.readTree(cleanup.reportJson()));
         return redaction.apply(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
     }

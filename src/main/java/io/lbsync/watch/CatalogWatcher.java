@@ -65,6 +65,9 @@ public final class CatalogWatcher implements Watcher {
     static final Duration SAFETY_LISTING = Duration.ofMinutes(10);
 
     private final CatalogSource reader;
+    /** "" = the local datacenter; else another one, whose snapshots carry its name. */
+    private final String datacenter;
+    private final String readsName;
     private final Predicate<String> watched;
     private final Consumer<CatalogSnapshot> sink;
     private final WatchHealth health;
@@ -106,9 +109,11 @@ public final class CatalogWatcher implements Watcher {
         this.sink = sink;
         this.health = health;
         this.refreshBackoff = options.newBackoff();
-        this.servicesLoop = new BlockingLoop<>("catalog-services", reader::services, options.blockingWait(),
+        this.datacenter = options.datacenter();
+        this.readsName = options.watchName("health-services");
+        this.servicesLoop = new BlockingLoop<>(options.watchName("catalog-services"), reader::services, options.blockingWait(),
                 options.minInterval(), options.newBackoff(), this::onServices, health, options.newIndexTracker());
-        this.checksLoop = new BlockingLoop<>("health-checks", reader::checks, options.blockingWait(),
+        this.checksLoop = new BlockingLoop<>(options.watchName("health-checks"), reader::checks, options.blockingWait(),
                 options.minInterval(), options.newBackoff(), this::onChecks, health, options.newIndexTracker());
     }
 
@@ -415,7 +420,7 @@ public final class CatalogWatcher implements Watcher {
         }
         long maxIndex = Math.max(index, read.values().stream().filter(r -> r.instances() != null)
                 .mapToLong(r -> r.instances().index()).max().orElse(0));
-        health.success("health-services", maxIndex);
+        health.success(readsName, maxIndex);
         current.keySet().retainAll(names);
         readIndex.keySet().retainAll(names);
         unreadable().retainAll(names);
@@ -436,7 +441,7 @@ public final class CatalogWatcher implements Watcher {
                 current.put(name, result.instances());
             }
         });
-        CatalogSnapshot snapshot = CatalogSnapshot.of(maxIndex, current);
+        CatalogSnapshot snapshot = CatalogSnapshot.of(maxIndex, current, datacenter);
         if (snapshot.sameDataAs(lastEmitted)) {
             return;
         }
@@ -509,9 +514,9 @@ public final class CatalogWatcher implements Watcher {
             }
             return;
         }
-        ConsulErrorKind kind = health.failure("health-services", e);
+        ConsulErrorKind kind = health.failure(readsName, e);
         Duration delay = refreshBackoff.nextDelay();
-        LOG.warn("event=consul-error watch=health-services kind={} failures={} retry_in_ms={} error=\"{}\"", kind.label(),
+        LOG.warn("event=consul-error watch={} kind={} failures={} retry_in_ms={} error=\"{}\"", readsName, kind.label(),
                 refreshBackoff.failures(), delay.toMillis(), WatchHealth.describe(e));
         synchronized (lock) {
             toRead.forEach(service -> dirty.put(service, Long.MAX_VALUE)); // read again, whatever was read meanwhile

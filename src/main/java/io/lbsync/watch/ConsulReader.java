@@ -31,9 +31,14 @@ public class ConsulReader implements CatalogSource {
     private static final String NOT_PASSING = ConsulClient.segment("Status != \"passing\"");
 
     public ConsulReader(ConsulClientFactory factory) {
+        this(factory, factory.settings().datacenter());
+    }
+
+    /** @param datacenter the datacenter to read (?dc=); empty = the agent's own */
+    public ConsulReader(ConsulClientFactory factory, java.util.Optional<String> datacenter) {
         this.settings = factory.settings();
         this.consul = factory.client();
-        this.dcParam = settings.datacenter().map(dc -> "&dc=" + ConsulClient.segment(dc)).orElse("");
+        this.dcParam = datacenter.map(dc -> "&dc=" + ConsulClient.segment(dc)).orElse("");
     }
 
     /** GET /v1/catalog/services: service name → tags. Wakes on any registration change. */

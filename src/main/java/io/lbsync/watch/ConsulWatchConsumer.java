@@ -46,9 +46,11 @@ public class ConsulWatchConsumer extends DefaultConsumer {
                 endpoint.getBackoffInitial(),
                 endpoint.getBackoffMax(),
                 endpoint.getIndexResetGrace(),
-                endpoint.serviceFilter());
+                endpoint.serviceFilter(),
+                endpoint.getDatacenter());
         WatchHealth health = camel.getRegistry().findSingleByType(WatchHealth.class);
-        ConsulReader reader = new ConsulReader(factory);
+        ConsulReader reader = endpoint.getDatacenter().isEmpty() ? new ConsulReader(factory)
+                : new ConsulReader(factory, java.util.Optional.of(endpoint.getDatacenter()));
         WatchHealth watchHealth = health != null ? health : new WatchHealth();
         watcher = "kv".equals(endpoint.getKind())
                 ? new KvWatcher(reader, endpoint.getPrefix(), options, this::deliverKv, watchHealth)

@@ -35,6 +35,8 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
     private Duration backoffMax = Duration.ofSeconds(30);
     @UriParam(defaultValue = "60s", description = "How long an index below the one acted on must persist to be followed")
     private Duration indexResetGrace = Duration.ofSeconds(60);
+    @UriParam(description = "Another datacenter to watch (its instances are backup servers); empty = the local one")
+    private String datacenter = "";
 
     public ConsulWatchEndpoint(String uri, ConsulWatchComponent component, String kind) {
         super(uri, component);
@@ -54,6 +56,19 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
     public void setPrefix(String prefix) {
         String p = prefix.startsWith("/") ? prefix.substring(1) : prefix;
         this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
+    }
+
+    public String getDatacenter() {
+        return datacenter;
+    }
+
+    /** A datacenter name as Consul spells them (letters, digits, '-', '_', '.'); empty = the local datacenter. */
+    public void setDatacenter(String datacenter) {
+        String dc = datacenter == null ? "" : datacenter.strip();
+        if (!dc.isEmpty() && !dc.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("consul-watch: datacenter '" + dc + "' is not a datacenter name");
+        }
+        this.datacenter = dc;
     }
 
     @Override

@@ -12,7 +12,18 @@ import java.util.function.Predicate;
  *                        believes the reset and follows it (see {@link IndexTracker})
  */
 public record WatchOptions(Duration blockingWait, Duration minInterval, Duration backoffInitial, Duration backoffMax,
-                           Duration indexResetGrace, Predicate<String> serviceFilter) {
+                           Duration indexResetGrace, Predicate<String> serviceFilter, String datacenter) {
+
+    /** Options for the local datacenter. */
+    public WatchOptions(Duration blockingWait, Duration minInterval, Duration backoffInitial, Duration backoffMax,
+                        Duration indexResetGrace, Predicate<String> serviceFilter) {
+        this(blockingWait, minInterval, backoffInitial, backoffMax, indexResetGrace, serviceFilter, "");
+    }
+
+    /** A watch's name in health, metrics and logs: another datacenter's carry "@name" (e.g. catalog-services@dc2). */
+    public String watchName(String base) {
+        return datacenter.isEmpty() ? base : base + "@" + datacenter;
+    }
 
     public Backoff newBackoff() {
         return new Backoff(backoffInitial, backoffMax);
