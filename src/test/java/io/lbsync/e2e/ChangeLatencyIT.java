@@ -93,7 +93,7 @@ class ChangeLatencyIT {
             String first = Files.readString(output);
             for (int i = 0; i < STEADY_SERVICES; i++) {
                 assertThat(first).as("first render holds the services registered before start")
-                        .contains("127.0.0.1:" + (19000 + i) + "\n");
+                        .contains("127.0.0.1:" + (19000 + i) + " weight 1\n");
             }
             String waitMin = app.camel().getPropertiesComponent().resolveProperty("lbsync.wait.min").orElse("?");
             String waitMax = app.camel().getPropertiesComponent().resolveProperty("lbsync.wait.max").orElse("?");
@@ -107,7 +107,7 @@ class ChangeLatencyIT {
             for (int k = 0; k < CHANGES; k++) {
                 int cycle = k / 4;
                 String id = service + "-" + cycle;
-                String marker = " " + id + " 127.0.0.1:" + (20000 + cycle) + "\n";
+                String marker = " " + id + " 127.0.0.1:" + (20000 + cycle) + " weight 1\n";
                 Kind kind = Kind.values()[k % 4];
                 boolean present = kind == Kind.REGISTER || kind == Kind.PASS_CHECK;
                 long t0 = System.nanoTime();

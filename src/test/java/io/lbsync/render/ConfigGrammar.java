@@ -43,7 +43,7 @@ final class ConfigGrammar {
             "# service " + ID + " in environment " + ENV + ": " + N + " of " + N + " instances passing",
             "backend " + ID,
             "    balance roundrobin",
-            "    server " + ID + " " + ENDPOINT));
+            "    server " + ID + " " + ENDPOINT + " weight \\d{1,3}( backup)?"));
 
     static final List<Pattern> HAPROXY_DNS = patterns(HAPROXY_HOST_ROUTES, List.of(
             "# service " + ID + ": instances from Consul DNS",
@@ -59,7 +59,7 @@ final class ConfigGrammar {
     static final List<Pattern> NGINX = patterns(List.of(), List.of(
             "    # service " + ID + ": " + N + " of " + N + " instances passing",
             "    upstream " + ID + " \\{",
-            "        server " + ENDPOINT + ";",
+            "        server " + ENDPOINT + "( weight=\\d{1,3})?( backup)?;",
             "        # server " + ID + ": " + ADDRESS + " is a DNS name; nginx resolves names only when it loads the config",
             "        # no passing instance nginx can use, and nginx refuses an empty upstream: clients get 502 until one passes",
             "        server 127\\.0\\.0\\.1:9 down;",

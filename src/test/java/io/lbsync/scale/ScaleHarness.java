@@ -40,7 +40,7 @@ final class ScaleHarness {
 
     /** The server line of one instance in the rendered HAProxy config. */
     static String marker(int service, int instance, int port) {
-        return " " + instanceId(service, instance) + " 127.0.0.1:" + port + "\n";
+        return " " + instanceId(service, instance) + " 127.0.0.1:" + port + " weight 1\n";
     }
 
     /** Polls the file about every millisecond; the nanoTime the condition first held, or 0 after the deadline. */
