@@ -193,18 +193,11 @@ class HaproxyRuntimeApiIT {
     /** addr:port of the current worker's servers in the service's backend that are not in maintenance. */
     private Set<String> workerServers() throws IOException {
         String backend = backendName();
-        Set<String> out = new TreeSet<>();
         if (backend.isEmpty()) {
-            return out;
+            return new TreeSet<>();
         }
-        String state = haproxy.cli("@1 show servers state " + backend);
-        for (String line : state.split("\n")) {
-            String[] f = line.strip().split("\\s+");
-            if (f.length >= 19 && !f[0].startsWith("#") && (Integer.parseInt(f[6]) & 1) == 0) {
-                out.add(f[4] + ":" + f[18]);
-            }
-        }
-        return out;
+        return haproxy.servingServers(backend).stream().map(HaproxyMasterWorker.LiveServer::endpoint)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private void register(String instance, int backend) {

@@ -234,12 +234,8 @@ class WeightsAndDrainIT {
     /** addr:port → weight of the current worker's servers that are not in maintenance. */
     private Map<String, Integer> workerServers() throws IOException {
         Map<String, Integer> out = new TreeMap<>();
-        for (String line : haproxy.cli("@1 show servers state").split("\n")) {
-            String[] f = line.strip().split("\\s+");
-            if (f.length >= 19 && !f[0].startsWith("#") && (Integer.parseInt(f[6]) & 1) == 0 && !f[1].equals("lbsync_no_route")) {
-                out.put(f[4] + ":" + f[18], Integer.parseInt(f[7]));
-            }
-        }
+        haproxy.servingServers("").stream().filter(s -> !s.backend().equals("lbsync_no_route"))
+                .forEach(s -> out.put(s.endpoint(), s.weight()));
         return out;
     }
 

@@ -122,6 +122,22 @@ public final class HaproxyMasterWorker implements AutoCloseable {
         }
     }
 
+    /** One server of the current worker, from "show servers state": backend, addr:port, weight. */
+    public record LiveServer(String backend, String endpoint, int weight) {
+    }
+
+    /** The current worker's servers that are not in maintenance (srv_admin_state without the forced-maint bit). */
+    public List<LiveServer> servingServers(String backend) throws IOException {
+        List<LiveServer> out = new ArrayList<>();
+        for (String line : cli("@1 show servers state" + (backend.isEmpty() ? "" : " " + backend)).split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 19 && !f[0].startsWith("#") && (Integer.parseInt(f[6]) & 1) == 0) {
+                out.add(new LiveServer(f[1], f[4] + ":" + f[18], Integer.parseInt(f[7])));
+            }
+        }
+        return out;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
