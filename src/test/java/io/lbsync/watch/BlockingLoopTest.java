@@ -125,13 +125,14 @@ class BlockingLoopTest {
         run((index, wait) -> {
             sentIndexes.add(index);
             if (cancelNext.getAndSet(false)) {
+                // the other agent answers a lower index; set here, so no read of it can come before the switch
+                answer.set(new Reading<>("agent 2", 90));
                 loop.restart(); // as the switch does: listeners first, then the running call is cancelled
                 throw new io.lbsync.consul.ConsulAgentSwitchedException(URI.create("http://a:8500"), URI.create("http://b:8500"));
             }
             return answer.get();
         }, advanced::add);
         await().atMost(Duration.ofSeconds(5)).until(() -> advanced.size() == 1);
-        answer.set(new Reading<>("agent 2", 90)); // the other agent answers a lower index
         cancelNext.set(true);
         await().atMost(Duration.ofSeconds(5)).until(() -> advanced.size() == 2);
         assertThat(advanced.get(1).data()).isEqualTo("agent 2");
