@@ -68,7 +68,13 @@ function renderHealth(s) {
     ...s.health.degraded.map(p => el('li', {class: 'degraded'}, p)));
 }
 
-function renderConsul(c, cleanup) {
+/** lbsync.consul.datacenters: "dc1 (local), dc2 (backups: 4 instances, index 812), dc3 (backups: not read yet)". */
+function datacentersLine(dcs) {
+  return dcs.map(d => d.role === 'local' ? d.name + ' (local)'
+    : d.name + ' (backups: ' + (d.synced ? d.instances + ' instances, index ' + d.index : 'not read yet') + ')').join(', ');
+}
+
+function renderConsul(c, cleanup, datacenters) {
   const watches = Object.entries(c.watches).map(([name, w]) => el('tr', {},
     el('td', {class: 'mono'}, name),
     el('td', {}, w.error ? badge(w.errorKind || 'error', 'bad') : w.lastSuccess ? badge('ok', 'ok') : badge('waiting', 'warn')),
@@ -83,6 +89,7 @@ function renderConsul(c, cleanup) {
       ['synced', c.synced ? 'yes, catalog index ' + c.catalogIndex + ' (' + c.services + ' services, ' + c.instances + ' instances)'
         : 'no complete read yet'],
       c.kvIndex !== undefined ? ['K/V', 'index ' + c.kvIndex + ', ' + c.kvKeys + ' keys'] : null,
+      datacenters && datacenters.length ? ['datacenters', datacentersLine(datacenters)] : null,
       ['leader (cleanup lock)', cleanup ? (cleanup.leader ? 'this instance' : cleanup.leaderInstance || 'none') : 'no cleanup'],
       c.unreadableServices.length ? ['unreadable services', c.unreadableServices.map(u => u.service + ' (' + u.reason + ')').join(', ')] : null]),
     el('table', {}, el('thead', {}, el('tr', {}, ['watch', 'state', 'index', 'last contact', 'error'].map(h => el('th', {}, h)))),
@@ -182,7 +189,7 @@ function renderCleanup(c) {
 function render(s) {
   serverOffsetMs = new Date(s.time).getTime() - Date.now();
   renderHealth(s);
-  renderConsul(s.consul, s.cleanup);
+  renderConsul(s.consul, s.cleanup, s.datacenters);
   document.getElementById('targets').replaceChildren(...Object.entries(s.targets).map(([n, t]) => renderTarget(n, t)));
   renderServices(s.services);
   renderCleanup(s.cleanup);
