@@ -261,7 +261,7 @@ class HostileInputFuzzIT {
 
     static List<String> canaries(String template, String config) {
         List<String> expected = switch (template) {
-            case HAPROXY_TEMPLATE -> List.of("    server canary-1 192.0.2.10:8080", "    server canary-prod-1 192.0.2.11:8080",
+            case HAPROXY_TEMPLATE -> List.of("    server canary-1 192.0.2.10:8080 weight 1", "    server canary-prod-1 192.0.2.11:8080 weight 1",
                     "    use_backend canary if host_canary", "    use_backend prod.canary-prod if host_prod.canary-prod");
             case DNS_TEMPLATE -> List.of("    server-template s 10 _canary._tcp.service.consul resolvers consul resolve-prefer ipv4"
                     + " resolve-opts allow-dup-ip init-addr none", "    use_backend canary if host_canary");
