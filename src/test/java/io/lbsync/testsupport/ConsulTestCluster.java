@@ -81,6 +81,15 @@ public final class ConsulTestCluster implements AutoCloseable {
     private final Map<String, String> createdTokens = new LinkedHashMap<>();
     /** "host:port" of Consul's DNS interface; null unless started with {@link #startWithDns}. */
     private String dnsAddress;
+    /** The second datacenter; null unless started with {@link #startWithSecondDatacenter}. */
+    private Datacenter secondDatacenter;
+
+    /**
+     * Another datacenter of the cluster: its name, the node of its agent and that agent's URL (register services in
+     * that datacenter there), and a client of that agent whose registrations and keys {@link #close()} removes.
+     */
+    public record Datacenter(String name, String node, String url, ConsulHttp http) {
+    }
 
     private ConsulTestCluster(ConsulSimulator simulator, LocalConsul local, String url, Map<String, String> agents, String token) {
         this.simulator = simulator;
@@ -203,6 +212,63 @@ public final class ConsulTestCluster implements AutoCloseable {
                 return c;
             }
         }
+    }
+
+    /**
+     * Like {@link #start}, on the local cluster (datacenter dc1) federated over WAN with a second real datacenter, dc2
+     * ({@link SecondDatacenter}: one server agent, started on first use): {@link #secondDatacenter()} gives it,
+     * {@link #stopSecondDatacenter} / {@link #startSecondDatacenter} stop and start its process,
+     * {@link #pauseSecondDatacenter} / {@link #resumeSecondDatacenter} SIGSTOP and SIGCONT it. {@link #close()} leaves
+     * it running and federated, without what the test registered there. Skipped on the simulator and on an external
+     * cluster: multiple datacenters are tested on real Consul only.
+     */
+    public static ConsulTestCluster startWithSecondDatacenter(String... nodeNames) {
+        Backend backend = Backend.current();
+        Assumptions.assumeTrue(backend == Backend.LOCAL, "needs a second Consul datacenter joined over WAN, which only the real "
+                + "cluster the test run starts has (multi-datacenter is tested on real Consul only); this run uses " + backend);
+        ConsulTestCluster c = local(LocalConsul.plain(), nodeNames.length, null);
+        SecondDatacenter dc2 = c.local.secondDatacenter();
+        ConsulHttp http = new ConsulHttp(dc2.url(), node -> {
+            if (!node.equals(dc2.node())) {
+                throw new IllegalArgumentException("no agent " + node + " in " + dc2.name() + "; its agent is " + dc2.node());
+            }
+            return dc2.url();
+        }, null, new ConsulHttp.Tracking());
+        c.secondDatacenter = new Datacenter(dc2.name(), dc2.node(), dc2.url(), http);
+        return c;
+    }
+
+    /** The second datacenter (only with {@link #startWithSecondDatacenter}). */
+    public Datacenter secondDatacenter() {
+        if (secondDatacenter == null) {
+            throw new IllegalStateException("start the cluster with startWithSecondDatacenter(...) to use a second datacenter");
+        }
+        return secondDatacenter;
+    }
+
+    /** Stops the second datacenter's server process (SIGTERM); it stays a failed member of the WAN pool. */
+    public void stopSecondDatacenter() {
+        localSecondDatacenter().stop();
+    }
+
+    /** Starts the second datacenter's server again with its state, and waits until dc1 reads it again. */
+    public void startSecondDatacenter() {
+        localSecondDatacenter().start();
+    }
+
+    /** SIGSTOP to the second datacenter's server: it hangs, nothing it is asked is answered. */
+    public void pauseSecondDatacenter() {
+        localSecondDatacenter().pause();
+    }
+
+    /** SIGCONT after {@link #pauseSecondDatacenter}, and waits until dc1 reads the second datacenter again. */
+    public void resumeSecondDatacenter() {
+        localSecondDatacenter().resume();
+    }
+
+    private SecondDatacenter localSecondDatacenter() {
+        secondDatacenter();
+        return local.secondDatacenter();
     }
 
     /** "host:port" of Consul's DNS interface (only with {@link #startWithDns}). */
@@ -458,17 +524,26 @@ public final class ConsulTestCluster implements AutoCloseable {
             simulator.close();
             return;
         }
-        ConsulHttp.Tracking t = http.tracking();
-        for (Map.Entry<String, String> s : t.services) {
+        removeCreated(http);
+        for (String accessor : createdTokens.values()) {
             try {
-                http.deregisterService(s.getKey(), s.getValue());
+                http.send("DELETE", url + "/v1/acl/token/" + accessor, null, Duration.ofSeconds(10));
             } catch (RuntimeException ignored) {
                 // best effort cleanup
             }
         }
-        for (String accessor : createdTokens.values()) {
+        if (secondDatacenter != null) {
+            local.secondDatacenter().restore(); // running and federated again, whatever the test left
+            removeCreated(secondDatacenter.http());
+        }
+    }
+
+    /** Deregisters the services {@code http} registered and deletes the keys it wrote (best effort). */
+    private static void removeCreated(ConsulHttp http) {
+        ConsulHttp.Tracking t = http.tracking();
+        for (Map.Entry<String, String> s : t.services) {
             try {
-                http.send("DELETE", url + "/v1/acl/token/" + accessor, null, Duration.ofSeconds(10));
+                http.deregisterService(s.getKey(), s.getValue());
             } catch (RuntimeException ignored) {
                 // best effort cleanup
             }

@@ -31,6 +31,9 @@ import java.util.stream.Stream;
  * {@link #triggerAntiEntropy} starts an agent's full sync at once (re-setting its agent token does that) instead of
  * waiting the 60-120 s of Consul's own timer, which cannot be configured.</li>
  * </ul>
+ * The plain cluster is datacenter dc1; {@link #secondDatacenter()} adds a second one, dc2, joined to it over WAN
+ * (see {@link SecondDatacenter}). Its agent is one of this cluster's processes, stopped and cleaned up with the others,
+ * but not one of {@link #agents()}.
  * State (config, data, logs, PIDs) lives under {@code java.io.tmpdir/lbsync-test-consul/<variant>}. The agents are
  * stopped by a shutdown hook, and by a watchdog process ({@link ConsulReaper}) when the JVM is killed; agents an
  * earlier run still left are found by their PID files (checked against /proc/PID/cmdline) and stopped before a fresh
@@ -46,8 +49,12 @@ public final class LocalConsul {
     private static LocalConsul plain;
     private static LocalConsul acl;
 
-    /** One agent: node name, loopback address, server or client. */
-    public record Agent(String node, String address, boolean server) {
+    /** One agent: node name, loopback address, server or client, and its datacenter. */
+    public record Agent(String node, String address, boolean server, String datacenter) {
+        Agent(String node, String address, boolean server) {
+            this(node, address, server, "dc1");
+        }
+
         public String url() {
             return "http://" + address + ":8500";
         }
@@ -58,6 +65,9 @@ public final class LocalConsul {
     private final Path binary;
     private final Path home;
     private final List<Agent> agents;
+    /** Agents of other datacenters ({@link #secondDatacenter()}): managed as the others, not in {@link #agents()}. */
+    private final List<Agent> remoteAgents = new ArrayList<>();
+    private SecondDatacenter secondDatacenter;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     /** The agent token each agent was last given through the API (only a change starts a full sync). */
     private final Map<String, String> agentTokens = new java.util.concurrent.ConcurrentHashMap<>();
@@ -145,8 +155,39 @@ public final class LocalConsul {
     }
 
     public String agentUrl(String node) {
-        return agents.stream().filter(a -> a.node().equals(node)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no agent " + node)).url();
+        return agent(node).url();
+    }
+
+    /**
+     * The second datacenter, dc2, federated over WAN with this (plain) cluster: its server agent started, and waited
+     * for, on first use. Not on the ACL cluster: ACLs across datacenters need a primary datacenter and replication.
+     */
+    public synchronized SecondDatacenter secondDatacenter() {
+        if (denyByDefault) {
+            throw new IllegalStateException("a second datacenter joins the plain cluster only, not the ACL cluster");
+        }
+        if (secondDatacenter == null) {
+            Agent server = new Agent("dc2-server", "127." + SLOT + ".87.10", true, SecondDatacenter.NAME);
+            startRemoteAgent(server);
+            secondDatacenter = new SecondDatacenter(this, server);
+            secondDatacenter.awaitFederated();
+            TestBackendReport.record("consul: real, second datacenter " + server.datacenter() + " (1 server, " + server.address()
+                    + ") joined over WAN to the " + variant + " cluster");
+        }
+        return secondDatacenter;
+    }
+
+    /** An agent of another datacenter, started fresh (its data wiped) and from then on managed as the others. */
+    private void startRemoteAgent(Agent a) {
+        try {
+            Files.writeString(configFile(a), config(a));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the config of " + a.node(), e);
+        }
+        deleteTree(home.resolve("data").resolve(a.node()));
+        requirePortsFree(a);
+        remoteAgents.add(a);
+        startAgent(a.node());
     }
 
     /** The client agent lbsync reads from, as it would on a load-balancer host. */
@@ -241,6 +282,20 @@ public final class LocalConsul {
         signal(process(node), "-STOP");
     }
 
+    /** True while the agent's process is stopped by a signal ({@link #suspendAgent}): state T in /proc/PID/stat. */
+    public synchronized boolean isSuspended(String node) {
+        Process p = processes.get(node);
+        if (p == null || !p.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"), StandardCharsets.UTF_8);
+            return stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("T");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** SIGCONT after {@link #suspendAgent}. */
     public synchronized void resumeAgent(String node) {
         resumeAgent(process(node));
@@ -282,11 +337,16 @@ public final class LocalConsul {
 
     /** Waits until the leader is known and every agent is alive and in the catalog. */
     public void awaitReady() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        await("local Consul (" + variant + ")", READY_TIMEOUT, this::readiness);
+    }
+
+    /** Polls {@code missing} ("" when ready, else what is missing) until it is "", or fails after {@code timeout}. */
+    void await(String what, Duration timeout, java.util.function.Supplier<String> missing) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
             try {
-                last = readiness();
+                last = missing.get();
                 if (last.isEmpty()) {
                     return;
                 }
@@ -295,16 +355,22 @@ public final class LocalConsul {
             }
             Pause.millis(200);
         }
-        throw new IllegalStateException("local Consul (" + variant + ") not ready after " + READY_TIMEOUT.toSeconds()
-                + " s: " + last + "; logs in " + home.resolve("logs"));
+        throw new IllegalStateException(what + " not ready after " + timeout.toSeconds() + " s: " + last + "; logs in "
+                + home.resolve("logs"));
+    }
+
+    /** "" when the agent's process runs, else that it does not and where its log is. */
+    String notRunning(String node) {
+        Process p = processes.get(node);
+        return p != null && p.isAlive() ? "" : "agent " + node + " is not running (log " + home.resolve("logs").resolve(node + ".log") + ")";
     }
 
     /** "" when ready, else what is missing. */
     private String readiness() {
         for (Agent a : agents) {
-            Process p = processes.get(a.node());
-            if (p == null || !p.isAlive()) {
-                return "agent " + a.node() + " is not running (log " + home.resolve("logs").resolve(a.node() + ".log") + ")";
+            String down = notRunning(a.node());
+            if (!down.isEmpty()) {
+                return down;
             }
         }
         // a client of its own, dropped afterwards: its idle connections to the agents do not outlive the wait
@@ -349,10 +415,14 @@ public final class LocalConsul {
         nodes.forEach(this::stopAgent); // each already terminating: this only waits, and cleans up
     }
 
-    /** Stops every agent and starts them again with the state they had (the whole cluster down and back). */
+    /**
+     * Stops every agent and starts them again with the state they had (the whole cluster down and back), the second
+     * datacenter's too when there is one (it rejoins over WAN by itself; {@link SecondDatacenter#awaitFederated} waits).
+     */
     public synchronized void restartAll() {
         stopAll();
         agents.forEach(a -> startAgent(a.node()));
+        remoteAgents.forEach(a -> startAgent(a.node()));
         awaitReady();
     }
 
@@ -376,8 +446,8 @@ public final class LocalConsul {
     }
 
     private Agent agent(String node) {
-        return agents.stream().filter(a -> a.node().equals(node)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no agent " + node + " in " + agents));
+        return Stream.concat(agents.stream(), remoteAgents.stream()).filter(a -> a.node().equals(node)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no agent " + node + " in " + agents + " " + remoteAgents));
     }
 
     private Process process(String node) {
@@ -418,7 +488,8 @@ public final class LocalConsul {
     }
 
     private void requirePortsFree(Agent a) {
-        for (int port : new int[] {8500, 8301, 8600}) {
+        int[] ports = a.server() ? new int[] {8500, 8301, 8600, 8300, 8302} : new int[] {8500, 8301, 8600};
+        for (int port : ports) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(a.address(), port), 200);
                 throw new IllegalStateException(a.address() + ":" + port + " is in use by a process this test run did not"
@@ -444,7 +515,7 @@ public final class LocalConsul {
     private String config(Agent a) {
         StringBuilder c = new StringBuilder();
         c.append("node_name = \"").append(a.node()).append("\"\n")
-                .append("datacenter = \"dc1\"\n")
+                .append("datacenter = \"").append(a.datacenter()).append("\"\n")
                 .append("data_dir = \"").append(home.resolve("data").resolve(a.node())).append("\"\n")
                 .append("bind_addr = \"").append(a.address()).append("\"\n")
                 .append("advertise_addr = \"").append(a.address()).append("\"\n")
@@ -462,8 +533,13 @@ public final class LocalConsul {
             c.append("    agent = \"").append(MASTER_TOKEN).append("\"\n  }\n}\n");
         }
         if (a.server()) {
+            // serf_wan (8302) stays on, as on real servers: the servers of the datacenters gossip over it
             c.append("server = true\nbootstrap_expect = 1\n")
                     .append("ports {\n  grpc = -1\n  https = -1\n}\n");
+            if (!a.datacenter().equals(agents.get(0).datacenter())) {
+                c.append("retry_join_wan = [\"").append(agents.get(0).address()).append(":8302\"]\n")
+                        .append("retry_interval_wan = \"1s\"\n");
+            }
         } else {
             c.append("server = false\n")
                     .append("retry_join = [\"").append(agents.get(0).address()).append(":8301\"]\n")
