@@ -189,10 +189,6 @@ class MultiDatacenterIT {
     }
 
     private Map<String, Integer> count(int requests) throws IOException {
-        Map<String, Integer> served = new TreeMap<>();
-        for (int i = 0; i < requests; i++) {
-            served.merge(RawHttp.request(frontendPort, host).label(), 1, Integer::sum);
-        }
-        return served;
+        return RawHttp.tally(frontendPort, host, "/", requests);
     }
 }

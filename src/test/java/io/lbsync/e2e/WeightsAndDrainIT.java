@@ -256,11 +256,7 @@ class WeightsAndDrainIT {
     }
 
     private Map<String, Integer> count(int requests, String path) throws IOException {
-        Map<String, Integer> served = new TreeMap<>();
-        for (int i = 0; i < requests; i++) {
-            served.merge(RawHttp.request(frontendPort, host, path).label(), 1, Integer::sum);
-        }
-        return served;
+        return RawHttp.tally(frontendPort, host, path, requests);
     }
 
     private RawHttp.Reply request(String path) {

@@ -40,6 +40,15 @@ public final class RawHttp {
         }
     }
 
+    /** How many of {@code count} requests for {@code path} each answer got (see {@link Reply#label()}), sorted. */
+    public static java.util.Map<String, Integer> tally(int port, String host, String path, int count) throws IOException {
+        java.util.Map<String, Integer> served = new java.util.TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            served.merge(request(port, host, path).label(), 1, Integer::sum);
+        }
+        return served;
+    }
+
     /** Who answered {@code count} requests to GET / (see {@link Reply#label()}). */
     public static Set<String> servedBy(int port, String host, int count) throws IOException {
         Set<String> seen = new LinkedHashSet<>();
