@@ -91,6 +91,7 @@ public class LbsyncConfiguration implements CamelConfiguration {
         RemoteDatacenters datacenters = RemoteDatacenters.resolve(DatacenterList.parse(settings.string(DatacenterList.PROPERTY, "")),
                 consulClients.client());
         state.datacenters(datacenters.order());
+        metrics.datacenters(datacenters.order(), watchHealth, state);
         install.addRoutesOnStart(() -> {
             addRemoteWatches(camel, datacenters);
             logRoutes(camel);

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -43,6 +44,25 @@ public final class LbsyncMetrics {
                 h -> h.unreadable().count());
         counter("lbsync.unreadable.service.failures", "services found unreadable (a new failure counted once)", health,
                 h -> h.unreadable().failures()).register(registry);
+    }
+
+    /**
+     * Per other datacenter of lbsync.consul.datacenters: whether its watch reads without failing (1) or not (0), and
+     * the instances last read from it (kept while it fails).
+     */
+    public void datacenters(List<String> order, WatchHealth health, ConsulStateStore state) {
+        for (String dc : order.stream().skip(1).toList()) {
+            Gauge.builder("lbsync.datacenter.up", health, h -> h.states().entrySet().stream()
+                            .anyMatch(e -> e.getKey().endsWith("@" + dc) && e.getValue().failingSince() != null) ? 0 : 1)
+                    .description("1 while the watch of this other datacenter reads without failing").tag("datacenter", dc)
+                    .register(registry);
+            Gauge.builder("lbsync.datacenter.instances", state, st -> {
+                var current = st.current();
+                var snapshot = current == null ? null : current.remote().snapshots().get(dc);
+                return snapshot == null ? 0 : snapshot.instanceCount();
+            }).description("registrations last read from this other datacenter (its backup servers' source)")
+                    .tag("datacenter", dc).register(registry);
+        }
     }
 
     /** Which agent of lbsync.consul.url is read (0: the preferred one) and how often lbsync switched. */

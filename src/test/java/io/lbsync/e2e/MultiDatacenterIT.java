@@ -133,6 +133,7 @@ class MultiDatacenterIT {
             System.out.printf("MultiDatacenterIT: dc2's watch reported failing %d ms after the dc1 change%n",
                     (System.nanoTime() - failing) / 1_000_000);
             assertThat(app.httpGet("/status").json().path("health").path("status").asText()).isEqualTo("DEGRADED");
+            assertThat(app.httpGet("/observe/metrics").body()).contains("lbsync_datacenter_up{datacenter=\"" + dc2.name() + "\"} 0.0");
             assertThat(fileServers()).containsEntry(endpoint("dc2-a"), "backup");
             long t1 = System.nanoTime();
             cluster.http().failCheck(node, checkId("dc1-b"), "down").requireOk();
