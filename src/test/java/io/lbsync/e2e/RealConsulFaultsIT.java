@@ -58,9 +58,7 @@ class RealConsulFaultsIT {
         } finally {
             // whatever a failed test left behind: every agent running and the cluster ready again
             if (consul != null) {
-                consul.agents().forEach(a -> consul.resumeIfSuspended(a.node()));
-                consul.agents().forEach(a -> consul.startAgent(a.node()));
-                consul.awaitReady();
+                consul.startAll();
             }
             cluster.close();
         }
@@ -150,8 +148,7 @@ class RealConsulFaultsIT {
         lbsync.holdForSeveralRetries(before, ConsulErrorKind.CONNECTION, 3, HOLD_TIMEOUT);
         lbsync.assertNothingChanged(before, "every agent down");
 
-        consul.agents().forEach(a -> consul.startAgent(a.node()));
-        consul.awaitReady();
+        consul.startAll();
         changeConsul();
         awaitConverged(before);
     }

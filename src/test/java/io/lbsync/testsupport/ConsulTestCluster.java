@@ -228,6 +228,7 @@ public final class ConsulTestCluster implements AutoCloseable {
                 + "cluster the test run starts has (multi-datacenter is tested on real Consul only); this run uses " + backend);
         ConsulTestCluster c = local(LocalConsul.plain(), nodeNames.length, null);
         SecondDatacenter dc2 = c.local.secondDatacenter();
+        dc2.restore(); // running and federated, whatever an earlier test left (every agent stopped, dc2 paused)
         ConsulHttp http = new ConsulHttp(dc2.url(), node -> {
             if (!node.equals(dc2.node())) {
                 throw new IllegalArgumentException("no agent " + node + " in " + dc2.name() + "; its agent is " + dc2.node());

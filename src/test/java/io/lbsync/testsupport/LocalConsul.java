@@ -421,6 +421,12 @@ public final class LocalConsul {
      */
     public synchronized void restartAll() {
         stopAll();
+        startAll();
+    }
+
+    /** Starts every agent that is not running (the second datacenter's too), and waits until the cluster is ready. */
+    public synchronized void startAll() {
+        agents.forEach(a -> resumeIfSuspended(a.node()));
         agents.forEach(a -> startAgent(a.node()));
         remoteAgents.forEach(a -> startAgent(a.node()));
         awaitReady();
