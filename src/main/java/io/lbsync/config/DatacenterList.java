@@ -49,11 +49,6 @@ public record DatacenterList(List<String> names, boolean nearest) {
         return names.isEmpty() ? Optional.empty() : Optional.of(names.get(0));
     }
 
-    /** Whether other datacenters than the local one are to be watched. */
-    public boolean several() {
-        return nearest || names.size() > 1;
-    }
-
     /**
      * The order with "nearest" resolved: {@code agentDatacenter} first, then {@code byDistance} (Consul's order) without it.
      */

@@ -12,10 +12,8 @@ class DatacenterListTest {
         DatacenterList list = DatacenterList.parse(" dc1, dc2 ,dc3");
         assertThat(list.names()).containsExactly("dc1", "dc2", "dc3");
         assertThat(list.local()).contains("dc1");
-        assertThat(list.several()).isTrue();
         assertThat(list.resolve("ignored", List.of("x"))).containsExactly("dc1", "dc2", "dc3");
-        assertThat(DatacenterList.parse("").several()).isFalse();
-        assertThat(DatacenterList.parse("dc1").several()).isFalse();
+        assertThat(DatacenterList.parse("").names()).isEmpty();
     }
 
     @Test
