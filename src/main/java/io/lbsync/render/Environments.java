@@ -117,7 +117,9 @@ public final class Environments {
                             service.service() + '\0' + instance.id() + '\0' + instance.node() + '\0' + d.values());
                 }
             }
-            if (!untagged.isEmpty()) {
+            if (!untagged.isEmpty() && untagged.size() == service.instances().size()) {
+                shared.put(service.service(), service); // the common case: the same object, so the model entry is reused
+            } else if (!untagged.isEmpty()) {
                 shared.put(service.service(), new ServiceInstances(service.service(), service.index(), untagged));
             }
             tagged.forEach((env, instances) -> byEnvironment.computeIfAbsent(env, e -> new TreeMap<>())

@@ -158,6 +158,10 @@ public final class RejectedValues {
             rejections.add(new Rejection(field, source, message, value));
         }
 
+        void addAll(java.util.Collection<Rejection> more) {
+            rejections.addAll(more);
+        }
+
         Set<Rejection> rejections() {
             return rejections;
         }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -48,6 +49,11 @@ public final class TemplateModelBuilder {
     private final SiteParser siteParser = new SiteParser();
     private final RejectedValues rejected;
     private final WarningPolicy warningPolicy;
+    /**
+     * Backend → its entry of the last build. A change touches one service or a few: the others' entries are reused, so
+     * a build costs O(changed instances), not O(catalog) (issue 15: 4,000 instances took ~40 ms per change).
+     */
+    private Map<String, ServiceEntry> lastEntries = Map.of();
 
     /** Reports rejected values to {@link RejectedValues#shared()}; warning instances served (the default policy). */
     public TemplateModelBuilder() {
@@ -71,7 +77,7 @@ public final class TemplateModelBuilder {
     /** @param drains registrations rendered with weight 0 while they drain (HAProxy with the runtime API) */
     public Map<String, Object> build(ConsulState state, TemplateParams params, DrainPlan drains) {
         Failover.Selection selection = Failover.select(state, warningPolicy);
-        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues(), drains, selection);
+        Render render = new Render(new RejectedValues.Collector(), params.allowRawValues(), drains, selection, lastEntries);
         UniqueNames backendNames = new UniqueNames();
         backendNames.claim(NO_ROUTE_BACKEND);
         List<Map<String, Object>> services = new ArrayList<>();
@@ -91,6 +97,7 @@ public final class TemplateModelBuilder {
         model.put("param", params);
         rejected.report(params.target(), render.rejections.rejections());
         drains.built();
+        lastEntries = render.entries;
         return Collections.unmodifiableMap(model);
     }
 
@@ -100,11 +107,13 @@ public final class TemplateModelBuilder {
             return catalog;
         }
         Map<String, List<ServiceInstance>> merged = new HashMap<>();
-        catalog.services().forEach((name, s) -> merged.put(name, new ArrayList<>(s.instances())));
         for (ServiceInstance gone : departed) {
-            merged.computeIfAbsent(gone.service(), n -> new ArrayList<>()).add(gone.withStatus(HealthStatus.CRITICAL));
+            merged.computeIfAbsent(gone.service(), name -> {
+                ServiceInstances now = catalog.services().get(name);
+                return now == null ? new ArrayList<>() : new ArrayList<>(now.instances());
+            }).add(gone.withStatus(HealthStatus.CRITICAL));
         }
-        Map<String, ServiceInstances> services = new HashMap<>();
+        Map<String, ServiceInstances> services = new HashMap<>(catalog.services()); // the others unchanged (and reused)
         merged.forEach((name, instances) -> {
             ServiceInstances before = catalog.services().get(name);
             services.put(name, new ServiceInstances(name, before == null ? catalog.index() : before.index(), instances));
@@ -118,12 +127,55 @@ public final class TemplateModelBuilder {
         private final boolean raw;
         private final DrainPlan drains;
         private final Failover.Selection failover;
+        private final Map<String, ServiceEntry> previous;
+        /** This build's entries, by backend: the next build's {@code previous}. */
+        final Map<String, ServiceEntry> entries = new HashMap<>();
 
-        Render(RejectedValues.Collector rejections, boolean raw, DrainPlan drains, Failover.Selection failover) {
+        Render(RejectedValues.Collector rejections, boolean raw, DrainPlan drains, Failover.Selection failover,
+               Map<String, ServiceEntry> previous) {
             this.rejections = rejections;
             this.raw = raw;
             this.drains = drains;
             this.failover = failover;
+            this.previous = previous;
+        }
+
+        /**
+         * One service's entry of the model: the last build's when its inputs are the same (its rejections and drain
+         * placements replayed), else built anew.
+         */
+        Map<String, Object> service(ServiceInstances service, String backend) {
+            ServiceInputs inputs = new ServiceInputs(service.instances(), drainingOf(service),
+                    failover.primary().get(service.service()), raw);
+            ServiceEntry entry = previous.get(backend);
+            if (entry == null || !entry.inputs().equals(inputs)) {
+                RejectedValues.Collector own = new RejectedValues.Collector();
+                List<Placement> placements = new ArrayList<>();
+                Map<String, Object> model = build(service, backend, own,
+                        (instance, server) -> placements.add(new Placement(instance, server)));
+                entry = new ServiceEntry(inputs, model, List.copyOf(own.rejections()), List.copyOf(placements));
+            }
+            entries.put(backend, entry);
+            rejections.addAll(entry.rejections());
+            for (Placement p : entry.placements()) {
+                drains.placed(p.instance(), backend, p.server());
+            }
+            return entry.model();
+        }
+
+        /** Which of the service's registrations drain (null when none: the common case needs no list). */
+        private List<Boolean> drainingOf(ServiceInstances service) {
+            List<Boolean> draining = null;
+            List<ServiceInstance> instances = service.instances();
+            for (int i = 0; i < instances.size(); i++) {
+                if (drains.draining(instances.get(i))) {
+                    if (draining == null) {
+                        draining = new ArrayList<>(Collections.nCopies(instances.size(), false));
+                    }
+                    draining.set(i, true);
+                }
+            }
+            return draining;
         }
 
         List<Map<String, Object>> sites(ConsulState state, Map<String, String> backendsByService) {
@@ -154,7 +206,8 @@ public final class TemplateModelBuilder {
             return List.copyOf(sites);
         }
 
-        Map<String, Object> service(ServiceInstances service, String backend) {
+        private Map<String, Object> build(ServiceInstances service, String backend, RejectedValues.Collector rejections,
+                                          BiConsumer<ServiceInstance, String> placed) {
             List<ServiceInstance> passing = service.passing();
             TreeSet<String> hosts = new TreeSet<>();
             // found once per service: a per-instance scan would be quadratic in large services
@@ -188,7 +241,7 @@ public final class TemplateModelBuilder {
             for (Served s : served) {
                 Map<String, Object> server = server(s, scaled(s.weight(), maxWeight), serverNames,
                         duplicateIds.contains(s.instance().id()));
-                drains.placed(s.instance(), backend, (String) server.get("name"));
+                placed.accept(s.instance(), (String) server.get("name"));
                 servers.add(raw ? withRaw(server, rawInstance(s.instance())) : server);
             }
             Map<String, Object> m = new LinkedHashMap<>();
@@ -203,6 +256,18 @@ public final class TemplateModelBuilder {
             }
             return Collections.unmodifiableMap(m);
         }
+    }
+
+    /** Everything a service's model entry is made of besides the builder's fixed settings (its backend is the key). */
+    private record ServiceInputs(List<ServiceInstance> instances, List<Boolean> draining, String primaryDatacenter, boolean raw) {
+    }
+
+    /** A service's model entry with what building it reported: replayed whenever the entry is reused. */
+    private record ServiceEntry(ServiceInputs inputs, Map<String, Object> model, List<RejectedValues.Rejection> rejections,
+                                List<Placement> placements) {
+    }
+
+    private record Placement(ServiceInstance instance, String server) {
     }
 
     /** A registration that becomes a server: its valid address and its weight before scaling. */

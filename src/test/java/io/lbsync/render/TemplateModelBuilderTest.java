@@ -185,4 +185,29 @@ class TemplateModelBuilderTest {
         assertThat(config).contains("upstream api {", "server 127.0.0.1:9 down;", "listen 127.0.0.1:18090;",
                 "server_name shop.example.com;", "proxy_pass http://web;", "return 503;").doesNotContain("broken");
     }
+
+    @Test
+    void anUnchangedServiceKeepsItsModelEntryAndItsRejectionsWhileAChangedOneIsBuiltAgain() {
+        ServiceInstance bad = ServiceInstance.of("api", "api-1", "n1", "10.0.0.1", "not an address!", 80, List.of(), Map.of(),
+                HealthStatus.PASSING);
+        ServiceInstances api = new ServiceInstances("api", 5, List.of(bad,
+                ServiceInstance.of("api", "api-2", "n2", "10.0.0.2", "10.0.0.22", 80, List.of(), Map.of(), HealthStatus.PASSING)));
+        ServiceInstance web1 = web("web-1", "n1", "10.0.0.11", 80, HealthStatus.PASSING, List.of());
+        RejectedValues rejected = new RejectedValues();
+        TemplateModelBuilder builder = new TemplateModelBuilder(rejected, WarningPolicy.SERVE);
+        var first = builder.build(new ConsulState(CatalogSnapshot.of(5, Map.of("api", api,
+                "web", new ServiceInstances("web", 5, List.of(web1)))), KvSnapshot.empty("lbsync/")), PARAMS);
+        var second = builder.build(new ConsulState(CatalogSnapshot.of(6, Map.of("api", api, "web", new ServiceInstances("web", 6,
+                List.of(web1, web("web-2", "n2", "10.0.0.12", 80, HealthStatus.PASSING, List.of()))))), KvSnapshot.empty("lbsync/")), PARAMS);
+
+        var apiBefore = ((List<?>) first.get("services")).get(0);
+        var apiAfter = ((List<?>) second.get("services")).get(0);
+        assertThat(apiAfter).as("api did not change: its entry is reused").isSameAs(apiBefore);
+        @SuppressWarnings("unchecked")
+        var webAfter = (Map<String, Object>) ((List<?>) second.get("services")).get(1);
+        assertThat((List<?>) webAfter.get("servers")).as("web changed: built again").hasSize(2);
+        // the reused entry still reports its rejected instance: not "gone" (counted once), still in the gauge
+        assertThat(rejected.count(RejectedValues.Field.ADDRESS)).isEqualTo(1);
+        assertThat(rejected.current(RejectedValues.Field.ADDRESS)).isEqualTo(1);
+    }
 }
