@@ -165,17 +165,16 @@ final class Catalog {
         return Optional.ofNullable(onNode == null ? null : onNode.get(serviceId));
     }
 
+    /** Every service instance, ordered by node then ID like Consul's memdb index. */
+    List<CatalogService> allInstances() {
+        List<CatalogService> out = new ArrayList<>();
+        services.values().forEach(onNode -> out.addAll(onNode.values()));
+        return out;
+    }
+
     /** All instances of a service name, ordered by node then ID like Consul's memdb index. */
     List<CatalogService> instances(String serviceName) {
-        List<CatalogService> out = new ArrayList<>();
-        for (TreeMap<String, CatalogService> onNode : services.values()) {
-            for (CatalogService s : onNode.values()) {
-                if (s.name().equals(serviceName)) {
-                    out.add(s);
-                }
-            }
-        }
-        return out;
+        return allInstances().stream().filter(s -> s.name().equals(serviceName)).toList();
     }
 
     /** Service name → union of tags (sorted here; Consul's order is random). */

@@ -68,7 +68,7 @@ final class HealthEndpoints {
         }
         TokenPolicy policy = req.policy();
         Catalog catalog = cluster.catalog;
-        java.util.function.Predicate<CatalogCheck> filter = CheckFilter.parse(req.param("filter"));
+        java.util.function.Predicate<CatalogCheck> filter = FieldFilter.parse(req.param("filter"), FieldFilter.CHECKS);
         return cluster.blocking.respond(req, () -> {
             List<CatalogCheck> out = new ArrayList<>();
             for (CatalogCheck c : catalog.allChecks()) {

@@ -109,6 +109,33 @@ final class JsonShapes {
         return m;
     }
 
+    /**
+     * agent.ServiceListingSummary (Consul 1.9): one element of /v1/internal/ui/services. Go's nil slices are null (the
+     * Tags of an untagged service, ExternalSources); Kind is omitted when empty (every service the simulator knows);
+     * the gateway and Connect fields keep their zero values.
+     */
+    static Map<String, Object> serviceSummary(ServiceSummary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Name", s.name());
+        m.put("Datacenter", s.datacenter());
+        m.put("Tags", nilIfEmpty(s.tags()));
+        m.put("Nodes", s.nodes());
+        m.put("ExternalSources", nilIfEmpty(s.externalSources()));
+        m.put("InstanceCount", s.instanceCount());
+        m.put("ChecksPassing", s.checks(CatalogCheck.PASSING));
+        m.put("ChecksWarning", s.checks(CatalogCheck.WARNING));
+        m.put("ChecksCritical", s.checks(CatalogCheck.CRITICAL));
+        m.put("GatewayConfig", Map.of());
+        m.put("ConnectedWithProxy", false);
+        m.put("ConnectedWithGateway", false);
+        return m;
+    }
+
+    /** A slice Go built by appending: nil (JSON null) when nothing was appended. */
+    private static List<String> nilIfEmpty(List<String> values) {
+        return values.isEmpty() ? null : values;
+    }
+
     /** api.AgentService: values of /v1/agent/services. */
     static Map<String, Object> agentService(ServiceDefinition d, String datacenter) {
         Map<String, Object> m = new LinkedHashMap<>();

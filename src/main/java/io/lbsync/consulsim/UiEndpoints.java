@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * /v1/internal/ui/nodes: the node dump Consul's web UI lists nodes with (structs.NodeDump) — every node, its service
- * registrations and its checks; blocking on the nodes, services and checks tables, as Consul 1.9's UINodes.
+ * The listings Consul's web UI reads, blocking on the nodes, services and checks tables as Consul 1.9 does:
+ * /v1/internal/ui/nodes, the node dump (structs.NodeDump) — every node, its service registrations and its checks;
+ * /v1/internal/ui/services, a summary per service name ({@link ServiceSummary}).
  */
 final class UiEndpoints {
     private static final Set<String> GET = Set.of("GET");
@@ -21,7 +23,8 @@ final class UiEndpoints {
     }
 
     void addTo(Router r) {
-        r.exact("/v1/internal/ui/nodes", GET, this::nodes);
+        r.exact("/v1/internal/ui/nodes", GET, this::nodes)
+                .exact("/v1/internal/ui/services", GET, this::services);
     }
 
     private ApiResponse nodes(ApiRequest req) throws ApiException, InterruptedException, AgentStoppedException {
@@ -37,6 +40,23 @@ final class UiEndpoints {
                 }
             }
             return QueryResult.of(catalog.nodesServicesAndChecksIndex(), out);
+        });
+    }
+
+    /**
+     * UIServices: the instances the token may read (node:read and service:read, per instance in Consul) and ?filter
+     * keeps, summed up per service name; null, not [], when none is left (Go's nil slice).
+     */
+    private ApiResponse services(ApiRequest req) throws ApiException, InterruptedException, AgentStoppedException {
+        TokenPolicy policy = req.policy();
+        Predicate<CatalogService> filter = FieldFilter.parse(req.param("filter"), FieldFilter.SERVICE_INSTANCES);
+        Catalog catalog = cluster.catalog;
+        return cluster.blocking.respond(req, () -> {
+            List<CatalogService> readable = policy.service().canRead() && policy.node().canRead()
+                    ? catalog.allInstances().stream().filter(filter).toList() : List.of();
+            List<Object> out = new ArrayList<>();
+            ServiceSummary.of(catalog, readable).forEach(s -> out.add(JsonShapes.serviceSummary(s)));
+            return QueryResult.of(catalog.nodesServicesAndChecksIndex(), out.isEmpty() ? null : out);
         });
     }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.testsupport.ConsulHttp;
 import io.lbsync.testsupport.ConsulTestCluster;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,19 +79,10 @@ class ConsulSimUiNodesTest {
     @Test
     void aBlockingReadWakesOnARegistrationAndOnACheckChange() throws Exception {
         register(8001);
-        long index = 0;
-        CompletableFuture<ConsulHttp.Response> woken = null;
-        // a cluster that just started may still be syncing its agents (any change wakes this read): try a few times
-        for (int attempt = 0; attempt < 10 && (woken == null || woken.isDone()); attempt++) {
-            long at = http.get("/v1/internal/ui/nodes").requireOk().index();
-            index = at;
-            woken = CompletableFuture.supplyAsync(
-                    () -> http.get("/v1/internal/ui/nodes?index=" + at + "&wait=20s", Duration.ofSeconds(30)));
-            Thread.sleep(300);
-        }
-        assertThat(woken).as("the read blocks while nothing changes").isNotDone();
+        ConsulHttp.BlockedRead read = http.blockedRead("/v1/internal/ui/nodes");
+        assertThat(read.answer()).as("the read blocks while nothing changes").isNotDone();
         http.failCheck(node, name + "-check", "down").requireOk();
-        ConsulHttp.Response r = woken.get(10, TimeUnit.SECONDS).requireOk();
-        assertThat(r.index()).isGreaterThan(index);
+        ConsulHttp.Response r = read.answer().get(10, TimeUnit.SECONDS).requireOk();
+        assertThat(r.index()).isGreaterThan(read.index());
     }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -166,6 +167,31 @@ public final class ConsulHttp {
     /** GET against the named node's agent. */
     public Response getFrom(String node, String path) {
         return send("GET", agentUrls.apply(node) + path, null, DEFAULT_TIMEOUT);
+    }
+
+    /** A blocking read in flight: the index it was started with, and its answer to come. */
+    public record BlockedRead(long index, CompletableFuture<Response> answer) {
+    }
+
+    /**
+     * Starts a blocking read of {@code path} (with {@code ?index=} at its current index, wait 20 s) that is still
+     * waiting 300 ms later: a cluster that just started may still be syncing its agents, and any change wakes the
+     * read, so it is tried up to 10 times. The caller checks that it is still waiting ({@code answer().isDone()}).
+     */
+    public BlockedRead blockedRead(String path) {
+        BlockedRead read = null;
+        for (int attempt = 0; attempt < 10 && (read == null || read.answer().isDone()); attempt++) {
+            long at = get(path).requireOk().index();
+            String blocking = path + (path.contains("?") ? "&" : "?") + "index=" + at + "&wait=20s";
+            read = new BlockedRead(at, CompletableFuture.supplyAsync(() -> get(blocking, DEFAULT_TIMEOUT)));
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return read;
     }
 
     public Response put(String path, String body) {
