@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import io.lbsync.model.ServiceListing;
+import io.lbsync.model.ServiceSummaries;
 
 /**
  * Consul's answers parsed, once, into lbsync's model (io.lbsync.model). Every user of an endpoint reads it through here:
@@ -40,7 +41,8 @@ public final class ConsulAnswers {
     public static List<CheckState> checks(ConsulResponse r) {
         List<CheckState> checks = new ArrayList<>();
         for (JsonNode c : array(r)) {
-            checks.add(new CheckState(text(c, "Node"), text(c, "CheckID"), text(c, "ServiceName"), text(c, "Status")));
+            checks.add(new CheckState(text(c, "Node"), text(c, "CheckID"), text(c, "ServiceName"), text(c, "ServiceID"),
+                    text(c, "Status")));
         }
         return checks;
     }
@@ -96,6 +98,47 @@ public final class ConsulAnswers {
             throw new ConsulBadResponseException(r.path(), "not JSON: " + e.getClass().getSimpleName());
         }
         return new ServiceListing(r.index(), registrations);
+    }
+
+    /**
+     * GET /v1/internal/ui/services: per service, its number of registrations and its tags (Consul 1.9's UIServices; an
+     * answer of {@code null} is an empty list). Read token by token: the other fields are skipped, never built.
+     */
+    public static ServiceSummaries summaries(ConsulResponse r) {
+        Map<String, ServiceSummaries.Summary> services = new HashMap<>();
+        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.body())) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.VALUE_NULL) {
+                expect(r, first, JsonToken.START_ARRAY);
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    String name = null;
+                    int instances = 0;
+                    List<String> tags = new ArrayList<>();
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String field = p.currentName();
+                        JsonToken value = p.nextToken();
+                        if (field.equals("Name") && value == JsonToken.VALUE_STRING) {
+                            name = p.getText();
+                        } else if (field.equals("InstanceCount") && value == JsonToken.VALUE_NUMBER_INT) {
+                            instances = p.getIntValue();
+                        } else if (field.equals("Tags") && value == JsonToken.START_ARRAY) {
+                            while (p.nextToken() == JsonToken.VALUE_STRING) {
+                                tags.add(p.getText());
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    if (name == null) {
+                        throw new ConsulBadResponseException(r.path(), "a service summary without Name");
+                    }
+                    services.put(name, new ServiceSummaries.Summary(instances, new java.util.HashSet<>(tags)));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ConsulBadResponseException(r.path(), "not JSON: " + e.getClass().getSimpleName());
+        }
+        return new ServiceSummaries(r.index(), services);
     }
 
     /** One node of the dump, token by token (a node may carry thousands of registrations: no tree of it is built). */

@@ -3,6 +3,7 @@ package io.lbsync.watch;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.ServiceInstances;
 import io.lbsync.model.ServiceListing;
+import io.lbsync.model.ServiceSummaries;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,4 +27,7 @@ public interface CatalogSource {
 
     /** GET /v1/internal/ui/nodes without blocking: every registration's ModifyIndex, to find what changed. */
     ServiceListing listing();
+
+    /** GET /v1/internal/ui/services without blocking: per service, its number of registrations and its tags. */
+    ServiceSummaries summaries();
 }

@@ -83,6 +83,8 @@ public final class CatalogWatcher implements Watcher {
     private boolean synced;
     /** Service → the index of the wake that said it changed: read unless it was read at that index or later. */
     private final Map<String, Long> dirty = new HashMap<>();
+    /** Services whose checks changed: their health is worked out from the checks body ({@link HealthFromChecks}), else read. */
+    private final Set<String> healthChanged = new HashSet<>();
     /** A sweep was asked for after the current one (or none) started. */
     private boolean sweepRequested;
     /** What is left of the running sweep. */
@@ -90,6 +92,10 @@ public final class CatalogWatcher implements Watcher {
     private long watchIndex;
     /** A registration wake asks for a listing (services read for the same change are not read again). */
     private boolean locateRequested;
+    /** A registration wake asks first for the services' summaries: the quick way to find registrations that came or went. */
+    private boolean summariesRequested;
+    /** Consul refused the summaries endpoint: the listing alone finds what changed. */
+    private boolean summariesUnavailable;
     private long nextSafetyListing;
     /** Consul refused the listing endpoint: sweep instead. */
     private boolean listingUnavailable;
@@ -182,6 +188,7 @@ public final class CatalogWatcher implements Watcher {
                 } else {
                     locateRequested = true;
                 }
+                summariesRequested = !summariesUnavailable;
             }
             tagsByService = next;
             serviceNames = new TreeSet<>(next.keySet());
@@ -217,7 +224,7 @@ public final class CatalogWatcher implements Watcher {
                         });
                     }
                 }
-                changed.forEach(service -> dirty.merge(service, reading.index(), Math::max));
+                healthChanged.addAll(changed);
             }
             checksByService = next;
             watchIndex = Math.max(watchIndex, reading.index());
@@ -236,8 +243,14 @@ public final class CatalogWatcher implements Watcher {
 
     private boolean hasWork() {
         return serviceNames != null && checksByService != null
-                && (!synced || !dirty.isEmpty() || listingDue() || sweepRequested || !sweep.isEmpty()
+                && (!synced || !dirty.isEmpty() || !healthChanged.isEmpty() || summariesDue() || listingDue() || sweepRequested
+                || !sweep.isEmpty()
                 || !unreadable().due(Instant.now()).isEmpty());
+    }
+
+    /** After a registration wake, before the listing: the summaries (Consul's UI service list). */
+    private boolean summariesDue() {
+        return synced && summariesRequested && !summariesUnavailable;
     }
 
     /** A listing is due after a registration wake, or as the safety net. */
@@ -266,6 +279,9 @@ public final class CatalogWatcher implements Watcher {
             long index;
             boolean full;
             boolean listing = false;
+            boolean summaries = false;
+            Set<String> health = Set.of();
+            Map<String, Set<CheckState>> checks;
             synchronized (lock) {
                 while (running && !hasWork()) {
                     try {
@@ -281,12 +297,14 @@ public final class CatalogWatcher implements Watcher {
                 names = serviceNames;
                 full = !synced;
                 Instant now = Instant.now();
+                checks = checksByService;
                 if (full) {
                     toRead = new TreeSet<>(names);
                     dirty.clear();
+                    healthChanged.clear();
                     sweep.clear();
                     sweepRequested = false;
-                } else if (!dirty.isEmpty()) {
+                } else if (!dirty.isEmpty() || !healthChanged.isEmpty()) {
                     // both watches may report one change (a new instance with a check): read it once
                     Set<String> stale = new TreeSet<>();
                     dirty.forEach((service, at) -> {
@@ -296,6 +314,12 @@ public final class CatalogWatcher implements Watcher {
                     });
                     dirty.clear();
                     toRead = stale;
+                    health = new TreeSet<>(healthChanged);
+                    healthChanged.clear();
+                } else if (summariesDue()) {
+                    summaries = true;
+                    summariesRequested = false;
+                    toRead = new TreeSet<>();
                 } else if (listingDue()) {
                     listing = true;
                     locateRequested = false;
@@ -327,10 +351,59 @@ public final class CatalogWatcher implements Watcher {
                 if (toRead == null) {
                     continue;
                 }
+            } else if (summaries) {
+                toRead = countedChanges(names);
             } else if (full) {
                 baseline();
             }
-            refresh(names, toRead, index, full);
+            Map<String, ServiceInstances> healthChanges = healthFromChecks(health, toRead, checks);
+            toRead.retainAll(names); // the checks body covers every service, watched or not
+            refresh(names, toRead, healthChanges, index, full);
+        }
+    }
+
+    /**
+     * The new health of services whose checks changed, from the checks body alone; a service it cannot be worked out for
+     * (a check of a registration not held yet) is added to {@code toRead}.
+     */
+    private Map<String, ServiceInstances> healthFromChecks(Set<String> services, Set<String> toRead,
+                                                           Map<String, Set<CheckState>> checks) {
+        Map<String, ServiceInstances> updated = new HashMap<>();
+        for (String service : services) {
+            ServiceInstances known = current.get(service);
+            var worked = known == null || toRead.contains(service) ? java.util.Optional.<ServiceInstances>empty()
+                    : HealthFromChecks.apply(known, checks.getOrDefault(service, Set.of()), checks.getOrDefault("", Set.of()));
+            if (worked.isPresent()) {
+                updated.put(service, worked.get());
+            } else if (!toRead.contains(service)) {
+                toRead.add(service);
+            }
+        }
+        return updated;
+    }
+
+    /**
+     * The services whose registrations Consul counts differently from what lbsync holds (added, removed, one more or
+     * less, other tags): read at once, before the listing finds any other change. Nothing when the summaries fail (the
+     * listing that follows finds the same); a 4xx turns them off.
+     */
+    private Set<String> countedChanges(Set<String> names) {
+        try {
+            Set<String> changed = reader.summaries().differingFrom(current, names::contains);
+            changed.retainAll(names);
+            return changed;
+        } catch (RuntimeException e) {
+            if (e instanceof io.lbsync.consul.ConsulHttpException http && http.status() >= 400 && http.status() < 500
+                    && http.status() != 429) {
+                synchronized (lock) {
+                    summariesUnavailable = true;
+                }
+                LOG.info("event=consul-summaries-unavailable path=/v1/internal/ui/services status={} action=\"the listing "
+                        + "alone finds registration changes\"", http.status());
+            } else {
+                LOG.debug("event=consul-summaries-failed error=\"{}\"", WatchHealth.describe(e));
+            }
+            return new TreeSet<>();
         }
     }
 
@@ -404,12 +477,15 @@ public final class CatalogWatcher implements Watcher {
         return true;
     }
 
-    private void refresh(Set<String> names, Set<String> toRead, long index, boolean full) {
+    private void refresh(Set<String> names, Set<String> toRead, Map<String, ServiceInstances> healthChanges, long index,
+                         boolean full) {
         Map<String, ServiceRead> read;
         try {
             read = readAll(toRead);
         } catch (RuntimeException e) {
-            retryLater(toRead, e);
+            Set<String> again = new TreeSet<>(toRead);
+            again.addAll(healthChanges.keySet());
+            retryLater(again, e);
             return;
         }
         refreshBackoff.reset();
@@ -439,6 +515,11 @@ public final class CatalogWatcher implements Watcher {
                 current.remove(name);
             } else {
                 current.put(name, result.instances());
+            }
+        });
+        healthChanges.forEach((name, instances) -> {
+            if (!read.containsKey(name) && current.containsKey(name) && names.contains(name)) {
+                current.put(name, instances);
             }
         });
         CatalogSnapshot snapshot = CatalogSnapshot.of(maxIndex, current, datacenter);

@@ -10,6 +10,7 @@ import io.lbsync.model.CheckState;
 import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstances;
 import io.lbsync.model.ServiceListing;
+import io.lbsync.model.ServiceSummaries;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,12 @@ public class ConsulReader implements CatalogSource {
     @Override
     public ServiceListing listing() {
         return ConsulAnswers.listing(query("/v1/internal/ui/nodes", 0, null));
+    }
+
+    /** GET /v1/internal/ui/services without blocking: per service, its number of registrations and its tags. */
+    @Override
+    public ServiceSummaries summaries() {
+        return ConsulAnswers.summaries(query("/v1/internal/ui/services", 0, null));
     }
 
     /** GET /v1/kv/&lt;prefix&gt;?recurse: the subtree, keys relative to the prefix, values decoded (UTF-8); 404 = empty. */

@@ -10,6 +10,7 @@ import io.lbsync.model.HealthStatus;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
 import io.lbsync.model.ServiceListing;
+import io.lbsync.model.ServiceSummaries;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ class CatalogWatcherTest {
     }
 
     @Test
-    void aCheckFlipReReadsOnlyThatService() throws Exception {
+    void aCheckFlipIsWorkedOutFromTheChecksBodyWithoutAnyRead() throws Exception {
         start();
         awaitSnapshots(1);
         settle();
@@ -104,10 +105,27 @@ class CatalogWatcherTest {
         awaitSnapshots(2);
         settle();
         assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.CRITICAL);
-        assertThat(consul.reads("a")).isEqualTo(before.get("a") + 1);
-        assertThat(consul.reads("b")).isEqualTo(before.get("b"));
-        assertThat(consul.reads("c")).isEqualTo(before.get("c"));
-        assertThat(handedOn).hasSize(2);
+        consul.setCheck("a", "passing"); // gone from the body of checks that are not passing: passing again
+        awaitSnapshots(3);
+        settle();
+        assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.PASSING);
+        assertThat(consul.readCounts()).as("no service read for either flip").isEqualTo(before);
+        assertThat(handedOn).hasSize(3);
+    }
+
+    @Test
+    void aRegistrationThatComesIsFoundByTheSummariesWithoutWaitingForTheListing() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        Map<String, Integer> before = consul.readCounts();
+        consul.refuseListings(new ConsulHttpException(URI.create("http://consul:8500"), "/v1/internal/ui/nodes", 500, "slow"));
+
+        consul.registerExtra("b", 9202); // no check: invisible in both bodies, one registration more in b's summary
+        awaitSnapshots(2);
+        assertThat(last().services().get("b").instances()).extracting(ServiceInstance::port).contains(9202);
+        assertThat(consul.reads("b")).isEqualTo(before.get("b") + 1);
+        assertThat(consul.reads("a")).isEqualTo(before.get("a"));
     }
 
     @Test
@@ -216,14 +234,14 @@ class CatalogWatcherTest {
         awaitSnapshots(1);
         settle();
         consul.failReadsOf("a", new ConsulHttpException(URI.create("http://consul:8500"), "/v1/health/service/a", 500, "no leader"));
-        consul.setCheck("a", "critical");
+        consul.register("a", 9101, null); // a new port: found by the listing, then read
         await().atMost(Duration.ofSeconds(5)).until(() -> health.errorCount(ConsulErrorKind.HTTP_5XX) >= 2);
         assertThat(handedOn).hasSize(1);
         assertThat(health.unreadable().count()).isZero();
 
         consul.failReadsOf("a", null);
         awaitSnapshots(2);
-        assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.CRITICAL);
+        assertThat(last().services().get("a").instances().get(0).port()).isEqualTo(9101);
     }
 
     /**
@@ -239,6 +257,7 @@ class CatalogWatcherTest {
         private final Map<String, Long> modifyIndex = new TreeMap<>();
         private final Map<String, Long> serviceIndex = new TreeMap<>();
         private final AtomicInteger listings = new AtomicInteger();
+        private final AtomicInteger summaries = new AtomicInteger();
         private volatile RuntimeException listingFailure;
         private long raft = 10;
         private long servicesIndex = raft;
@@ -362,7 +381,7 @@ class CatalogWatcherTest {
             List<CheckState> states = new ArrayList<>();
             checks.forEach((name, status) -> {
                 if (!status.equals("passing")) {
-                    states.add(new CheckState("node-1", name + "-check", name, status));
+                    states.add(new CheckState("node-1", name + "-check", name, name + "-1", status));
                 }
             });
             return new Reading<>(states, checksIndex);
@@ -407,6 +426,16 @@ class CatalogWatcherTest {
             extras.forEach((name, i) -> registrations.computeIfAbsent(name, k -> new TreeMap<>()).put("node-1/" + i.id(),
                     extraModifyIndex.get(name)));
             return new ServiceListing(raft, registrations);
+        }
+
+        @Override
+        public synchronized ServiceSummaries summaries() {
+            summaries.incrementAndGet();
+            Map<String, ServiceSummaries.Summary> byService = new TreeMap<>();
+            instances.forEach((name, i) -> byService.put(name, new ServiceSummaries.Summary(extras.containsKey(name) ? 2 : 1,
+                    java.util.Set.copyOf(i.tags()))));
+            extras.forEach((name, i) -> byService.putIfAbsent(name, new ServiceSummaries.Summary(1, java.util.Set.copyOf(i.tags()))));
+            return new ServiceSummaries(raft, byService);
         }
     }
 }
