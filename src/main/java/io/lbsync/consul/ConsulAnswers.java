@@ -89,7 +89,7 @@ public final class ConsulAnswers {
      */
     public static ServiceListing listing(ConsulResponse r) {
         Map<String, Map<String, Long>> registrations = new HashMap<>();
-        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.body())) {
+        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.bytes())) {
             expect(r, p.nextToken(), JsonToken.START_ARRAY);
             while (p.nextToken() == JsonToken.START_OBJECT) {
                 listNode(r, p, registrations);
@@ -106,7 +106,7 @@ public final class ConsulAnswers {
      */
     public static ServiceSummaries summaries(ConsulResponse r) {
         Map<String, ServiceSummaries.Summary> services = new HashMap<>();
-        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.body())) {
+        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.bytes())) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.VALUE_NULL) {
                 expect(r, first, JsonToken.START_ARRAY);

@@ -113,13 +113,12 @@ public final class ConsulClient {
         request.uri(URI.create(agent.getScheme() + "://" + agent.getRawAuthority() + pathAndQuery)).timeout(callTimeout);
         token.get().ifPresent(t -> request.header("X-Consul-Token", t));
         // what HttpClient.send does, with the call where a switch of agents can cancel it (ConsulAgents)
-        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request.build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (local) {
             agents.started(call, agent);
         }
         try {
-            HttpResponse<String> r = call.get();
+            HttpResponse<byte[]> r = call.get();
             HttpHeaders h = r.headers();
             return new ConsulResponse(agent, pathAndQuery, r.statusCode(), r.body(), h.firstValue("X-Consul-Index"),
                     h.firstValue("X-Consul-KnownLeader"), h.firstValue("X-Consul-LastContact"));

@@ -3,18 +3,37 @@ package io.lbsync.consul;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
  * One answer of a Consul agent: status, body and the headers of Consul's blocking-query protocol.
  *
  * @param call the path and query asked (no token ever is in it); messages show only its path
+ * @param bytes the body as received: parsed as UTF-8 JSON straight from the bytes (a listing of a large catalog is
+ *              megabytes; decoding it into a String first doubled the work)
  */
-public record ConsulResponse(URI agent, String call, int status, String body, Optional<String> indexHeader,
+public record ConsulResponse(URI agent, String call, int status, byte[] bytes, Optional<String> indexHeader,
                              Optional<String> knownLeaderHeader, Optional<String> lastContactHeader) {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 300;
+
+    public ConsulResponse {
+        bytes = bytes == null ? new byte[0] : bytes;
+    }
+
+    public ConsulResponse(URI agent, String call, int status, String body, Optional<String> indexHeader,
+                          Optional<String> knownLeaderHeader, Optional<String> lastContactHeader) {
+        this(agent, call, status, body == null ? null : body.getBytes(StandardCharsets.UTF_8), indexHeader, knownLeaderHeader,
+                lastContactHeader);
+    }
+
+    /** The body as text (error messages, small answers). */
+    public String body() {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
 
     public boolean ok() {
         return status >= 200 && status < 300;
@@ -23,7 +42,7 @@ public record ConsulResponse(URI agent, String call, int status, String body, Op
     /** The answer, or a {@link ConsulHttpException} for any status but 2xx. */
     public ConsulResponse requireOk() {
         if (!ok()) {
-            String text = body == null ? "" : body.strip();
+            String text = body().strip();
             throw new ConsulHttpException(agent, path(), status,
                     text.length() > MAX_ERROR_BODY ? text.substring(0, MAX_ERROR_BODY) + "..." : text);
         }
@@ -69,11 +88,13 @@ public record ConsulResponse(URI agent, String call, int status, String body, Op
     public JsonNode json() {
         JsonNode node;
         try {
-            node = body == null || body.isBlank() ? null : JSON.readTree(body);
+            node = bytes.length == 0 ? null : JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw new ConsulBadResponseException(path(), "not JSON (" + e.getClass().getSimpleName()
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")");
+        } catch (IOException e) {
+            throw new ConsulBadResponseException(path(), "not JSON (" + e.getClass().getSimpleName() + ")");
         }
         if (node == null || node.isNull() || node.isMissingNode()) {
             throw new ConsulBadResponseException(path(), "no data");

@@ -103,8 +103,11 @@ public final class ConfigFiles {
             boolean hadPrevious = Files.isRegularFile(live);
             if (hadPrevious) {
                 Path tmp = backup.resolveSibling("." + backup.getFileName() + ".tmp");
-                Files.copy(live, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-                permit(tmp);
+                Files.deleteIfExists(tmp);
+                if (!linked(tmp)) {
+                    Files.copy(live, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    permit(tmp);
+                }
                 atomicMove(tmp, backup);
             }
             replaceLive();
@@ -113,6 +116,23 @@ public final class ConfigFiles {
             throw new UncheckedIOException("cannot install " + live + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install " + live + " (live file unchanged): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The backup as a second name of the live file's inode, as consul-template keeps its .bak: no copy of a large config
+     * on every install. Only when the install renames: written in place, the inode's bytes change, so it is copied.
+     */
+    private boolean linked(Path tmp) {
+        if (installMode == InstallMode.IN_PLACE) {
+            return false;
+        }
+        try {
+            permit(live); // the inode's last name will be the backup: it gets the configured mode (the live path gets a new file)
+            Files.createLink(tmp, live);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // a file system without hard links: copy
         }
     }
 
