@@ -63,6 +63,12 @@ public final class CatalogWatcher implements Watcher {
     static final int SWEEP_CHUNK = 100;
     /** The slow safety net: a listing this often, even without a wake. */
     static final Duration SAFETY_LISTING = Duration.ofMinutes(10);
+    /**
+     * When the summaries explained a registration wake, the listing (megabytes for a large catalog, and the servers' time
+     * to make it) waits this long for more wakes to share it: a deploy of many instances costs a few listings, not one
+     * per instance. A wake the summaries cannot explain (an address, port or meta change) still gets one at once.
+     */
+    static final Duration LISTING_DEFERRAL = Duration.ofSeconds(2);
 
     private final CatalogSource reader;
     /** "" = the local datacenter; else another one, whose snapshots carry its name. */
@@ -97,6 +103,8 @@ public final class CatalogWatcher implements Watcher {
     /** Consul refused the summaries endpoint: the listing alone finds what changed. */
     private boolean summariesUnavailable;
     private long nextSafetyListing;
+    /** System.nanoTime() before which a requested listing waits (0: none deferred). */
+    private long listingNotBefore;
     /** Consul refused the listing endpoint: sweep instead. */
     private boolean listingUnavailable;
     /** Refresh thread only: the last listing, and the index each service was last read at. */
@@ -255,7 +263,9 @@ public final class CatalogWatcher implements Watcher {
 
     /** A listing is due after a registration wake, or as the safety net. */
     private boolean listingDue() {
-        return !listingUnavailable && synced && (locateRequested || System.nanoTime() - nextSafetyListing >= 0);
+        long now = System.nanoTime();
+        return !listingUnavailable && synced
+                && (locateRequested && (listingNotBefore == 0 || now - listingNotBefore >= 0) || now - nextSafetyListing >= 0);
     }
 
     private UnreadableServices unreadable() {
@@ -268,6 +278,9 @@ public final class CatalogWatcher implements Watcher {
         long ms = next == null ? Long.MAX_VALUE : Math.max(1, Duration.between(Instant.now(), next).toMillis());
         if (synced && !listingUnavailable) {
             ms = Math.min(ms, Math.max(1, (nextSafetyListing - System.nanoTime() + 999_999) / 1_000_000));
+            if (locateRequested && listingNotBefore != 0) {
+                ms = Math.min(ms, Math.max(1, (listingNotBefore - System.nanoTime() + 999_999) / 1_000_000));
+            }
         }
         lock.wait(ms == Long.MAX_VALUE ? 0 : ms);
     }
@@ -323,6 +336,7 @@ public final class CatalogWatcher implements Watcher {
                 } else if (listingDue()) {
                     listing = true;
                     locateRequested = false;
+                    listingNotBefore = 0;
                     nextSafetyListing = System.nanoTime() + SAFETY_LISTING.toNanos();
                     toRead = new TreeSet<>();
                 } else if (sweep.isEmpty() && !sweepRequested) {
@@ -391,6 +405,13 @@ public final class CatalogWatcher implements Watcher {
         try {
             Set<String> changed = reader.summaries().differingFrom(current, names::contains);
             changed.retainAll(names);
+            synchronized (lock) {
+                if (changed.isEmpty()) {
+                    listingNotBefore = 0; // nothing explained this wake: only the listing can, now
+                } else if (listingNotBefore == 0) {
+                    listingNotBefore = System.nanoTime() + LISTING_DEFERRAL.toNanos();
+                }
+            }
             return changed;
         } catch (RuntimeException e) {
             if (e instanceof io.lbsync.consul.ConsulHttpException http && http.status() >= 400 && http.status() < 500
@@ -402,6 +423,9 @@ public final class CatalogWatcher implements Watcher {
                         + "alone finds registration changes\"", http.status());
             } else {
                 LOG.debug("event=consul-summaries-failed error=\"{}\"", WatchHealth.describe(e));
+            }
+            synchronized (lock) {
+                listingNotBefore = 0;
             }
             return new TreeSet<>();
         }
