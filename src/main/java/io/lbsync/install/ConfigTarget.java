@@ -139,8 +139,7 @@ public class ConfigTarget {
     public InstallRun rendered(InstallRun run, String text) {
         run.setText(text);
         metrics.rendered();
-        byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-        history.rendered(new TargetHistory.Render(Instant.now(), ConfigSummary.of(settings.kind(), bytes)), status);
+        history.rendered(TargetHistory.Render.of(Instant.now(), settings.kind(), text), status);
         return run;
     }
 
@@ -154,8 +153,9 @@ public class ConfigTarget {
         byte[] live = files.liveBytes();
         boolean changed = reloadPending || !Arrays.equals(live, config.getBytes(StandardCharsets.UTF_8));
         run.setChanged(changed);
-        run.setLiveText(new String(live, StandardCharsets.UTF_8)); // the swap's diff and the runtime API compare with it
-        if (!changed) {
+        if (changed) {
+            run.setLiveText(new String(live, StandardCharsets.UTF_8)); // the swap's diff and the runtime API compare with it
+        } else {
             LOG.debug("event=unchanged target={}", name());
             status = new TargetStatus(TargetStatus.Result.UNCHANGED, Instant.now(), "");
             retryBackoff.reset();

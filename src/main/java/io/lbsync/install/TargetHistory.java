@@ -1,10 +1,13 @@
 package io.lbsync.install;
 
+import io.lbsync.config.TargetKind;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What GET /status and the health check need about one target beyond its last outcome ({@link ConfigTarget#status()}):
@@ -13,8 +16,40 @@ import java.util.List;
  * install or a success is noticed once a later run has replaced it. Thread-safe.
  */
 public final class TargetHistory {
-    /** One render: when, and what the template produced (before any validation). */
-    public record Render(Instant at, ConfigSummary config) {
+    /**
+     * One render: when, and what the template produced (before any validation). Its summary (a SHA-256 of the whole
+     * config, its servers counted) is made once, when /status first asks, not on every render: at 4,000 servers that
+     * cost a few ms per change.
+     */
+    public static final class Render {
+        private final Instant at;
+        private final Supplier<ConfigSummary> summarise;
+        private ConfigSummary config;
+
+        public Render(Instant at, ConfigSummary config) {
+            this(at, () -> config);
+        }
+
+        private Render(Instant at, Supplier<ConfigSummary> summarise) {
+            this.at = at;
+            this.summarise = summarise;
+        }
+
+        /** A render of {@code text} by a target of this kind. */
+        public static Render of(Instant at, TargetKind kind, String text) {
+            return new Render(at, () -> ConfigSummary.of(kind, text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        public Instant at() {
+            return at;
+        }
+
+        public synchronized ConfigSummary config() {
+            if (config == null) {
+                config = summarise.get();
+            }
+            return config;
+        }
     }
 
     /**

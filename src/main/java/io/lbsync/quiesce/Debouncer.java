@@ -44,17 +44,24 @@ public final class Debouncer {
         }
     }
 
-    public synchronized void signal(Object value) {
-        latest = value;
-        long now = System.nanoTime();
-        if (firstPendingNanos < 0) {
-            firstPendingNanos = now;
+    public void signal(Object value) {
+        synchronized (this) {
+            latest = value;
+            long now = System.nanoTime();
+            if (firstPendingNanos < 0) {
+                firstPendingNanos = now;
+            }
+            long deadline = Math.min(now + min.toNanos(), firstPendingNanos + max.toNanos());
+            if (pending != null) {
+                pending.cancel(false);
+                pending = null;
+            }
+            if (deadline > now) {
+                pending = scheduler.schedule(this::fire, deadline - now, TimeUnit.NANOSECONDS);
+                return;
+            }
         }
-        long deadline = Math.min(now + min.toNanos(), firstPendingNanos + max.toNanos());
-        if (pending != null) {
-            pending.cancel(false);
-        }
-        pending = scheduler.schedule(this::fire, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+        fire(); // due now (wait.min 0): no hop through the scheduler's thread
     }
 
     /** A listener that joins late still gets the current value (the first snapshot may come before it starts). */
