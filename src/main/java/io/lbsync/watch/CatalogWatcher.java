@@ -471,15 +471,18 @@ public final class CatalogWatcher implements Watcher {
 
     /**
      * Whether the service's last read already shows what the listing says changed: its index (the service's own) is at
-     * least the ModifyIndex of every registration that changed. A registration that disappeared has no index left to
-     * compare with: then only a read at or after the listing's own index is known to include it.
+     * least the ModifyIndex of every registration that changed, and no registration that disappeared is still held (a
+     * disappeared one has no index left to compare with; the read that found it gone — often the one the summaries
+     * asked for — shows it by its absence).
      */
     private boolean readSinceItsChange(String service, ServiceListing before, ServiceListing now) {
         long read = readIndex.getOrDefault(service, -1L);
         Map<String, Long> was = before == null ? Map.of() : before.registrations().getOrDefault(service, Map.of());
         Map<String, Long> is = now.registrations().getOrDefault(service, Map.of());
-        if (!is.keySet().containsAll(was.keySet())) {
-            return read >= now.index();
+        ServiceInstances held = current.get(service);
+        if (held != null && held.instances().stream().map(i -> i.node() + "/" + i.id())
+                .anyMatch(key -> was.containsKey(key) && !is.containsKey(key))) {
+            return false;
         }
         long latest = is.values().stream().mapToLong(Long::longValue).max().orElse(0);
         return read >= latest;
