@@ -31,16 +31,17 @@ import org.slf4j.LoggerFactory;
  * {@link #READ_CONNECTIONS} connections and hands on a new snapshot when the data, not just the index, changed.
  * A snapshot is only ever built from reads that all succeeded, so an unreachable Consul leaves the last snapshot in force.
  * <p>
- * Which services are dirty, in order of priority (docs/design-watching.md):
+ * What a wake costs (docs/design-watching.md, "What is re-read after a wake"):
  * <ol>
- * <li>fast: services whose checks changed in /v1/health/state/any (a check flipped, an instance with a check came or
- * went; a node-level check marks every service with an instance on that node), and services added, removed or re-tagged
- * in the body of /v1/catalog/services (name → tags). These are read at once, before anything else.</li>
- * <li>located: a registration wake of /v1/catalog/services cannot say which service changed when the change is
- * invisible in both bodies (an address, port or meta change; an instance without checks). After every such wake one
- * listing of every registration's ModifyIndex
- * (/v1/internal/ui/nodes) is compared with the previous one: the services that changed, and were not read since, are
- * read. One request per wake instead of one per service; wakes that come while a listing runs share the next one.</li>
+ * <li>check flips: nothing more: the new health comes from the checks body ({@link HealthFromChecks}); only a check of a
+ * registration not held yet makes the service be read.</li>
+ * <li>fast: services added, removed or re-tagged in the body of /v1/catalog/services are read at once.</li>
+ * <li>counted: after every registration wake, Consul's UI service list (/v1/internal/ui/services: per service, its number
+ * of registrations and tags) names the services whose registrations came or went; they are read at once.</li>
+ * <li>located: an address, port or meta change is invisible in all of these. One listing of every registration's
+ * ModifyIndex (/v1/internal/ui/nodes) is compared with the previous one: the services that changed, and were not read
+ * since, are read. When the summaries explained the wake it waits up to {@link #LISTING_DEFERRAL} for other wakes to
+ * share it; wakes that come while a listing runs share the next one.</li>
  * </ol>
  * A listing every {@link #SAFETY_LISTING} is the slow safety net. If Consul refuses the listing endpoint (a proxy in
  * front of Consul that blocks it, say), every watched service is re-read instead after each wake,
