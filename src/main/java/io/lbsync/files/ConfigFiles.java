@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -124,12 +125,12 @@ public final class ConfigFiles {
      * on every install. Only when the install renames: written in place, the inode's bytes change, so it is copied.
      */
     private boolean linked(Path tmp) {
-        if (installMode == InstallMode.IN_PLACE) {
-            return false;
+        if (installMode == InstallMode.IN_PLACE || !Files.isRegularFile(live, LinkOption.NOFOLLOW_LINKS)) {
+            return false; // a symbolic link as the live path: copy what it points to, never link or chmod outside
         }
         try {
-            permit(live); // the inode's last name will be the backup: it gets the configured mode (the live path gets a new file)
             Files.createLink(tmp, live);
+            permit(tmp); // the old inode's last name will be the backup: the configured mode (the live path gets a new file)
             return true;
         } catch (IOException | UnsupportedOperationException e) {
             return false; // a file system without hard links: copy

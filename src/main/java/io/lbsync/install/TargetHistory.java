@@ -23,7 +23,7 @@ public final class TargetHistory {
      */
     public static final class Render {
         private final Instant at;
-        private final Supplier<ConfigSummary> summarise;
+        private Supplier<ConfigSummary> summarise;
         private ConfigSummary config;
 
         public Render(Instant at, ConfigSummary config) {
@@ -47,6 +47,7 @@ public final class TargetHistory {
         public synchronized ConfigSummary config() {
             if (config == null) {
                 config = summarise.get();
+                summarise = null; // the rendered text it holds is no longer needed
             }
             return config;
         }

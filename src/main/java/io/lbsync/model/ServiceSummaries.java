@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 /**
  * Consul's per-service summary (GET /v1/internal/ui/services, what its web UI lists services with): per service, how many
  * registrations it has and the union of their tags. Compared with what lbsync holds it names the services whose
- * registrations came or went — in one request of ~0.4 KB per service, a sixth of the full listing
+ * registrations came or went — in one request of ~0.4 KB per service, about a seventh of the full listing
  * ({@link ServiceListing}), which is still read afterwards for changes a count does not show (address, port, meta).
  *
  * @param index the X-Consul-Index of the answer
@@ -26,7 +26,11 @@ public record ServiceSummaries(long index, Map<String, Summary> services) {
         }
     }
 
-    /** The watched services Consul summarises differently from {@code known}: added, removed, a registration more or less, new tags. */
+    /**
+     * The watched services Consul summarises differently from {@code known}: new ones, a registration more or less, other
+     * tags. A held service the summaries leave out is not counted: Consul lists no sidecar proxies or gateways there,
+     * and a service that is gone shows in the catalog watch's own body.
+     */
     public Set<String> differingFrom(Map<String, ServiceInstances> known, Predicate<String> watched) {
         Set<String> differ = new TreeSet<>();
         services.forEach((name, summary) -> {
@@ -34,7 +38,6 @@ public record ServiceSummaries(long index, Map<String, Summary> services) {
                 differ.add(name);
             }
         });
-        known.keySet().stream().filter(name -> !services.containsKey(name)).forEach(differ::add);
         return differ;
     }
 

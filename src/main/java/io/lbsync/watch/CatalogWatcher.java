@@ -1,5 +1,6 @@
 package io.lbsync.watch;
 
+import io.lbsync.consul.ConsulHttpException;
 import io.lbsync.model.CatalogSnapshot;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.ServiceInstances;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches every service (or a chosen few), read through a {@link CatalogSource}, with two long polls, whatever the number of services:
  * /v1/catalog/services (wakes on any registration change) and /v1/health/state/any (wakes on check changes).
- * A wake marks services dirty; a single refresher re-reads them with /v1/health/service/:name over at most
+ * A registration wake marks services dirty; a single refresher re-reads them with /v1/health/service/:name over at most
  * {@link #READ_CONNECTIONS} connections and hands on a new snapshot when the data, not just the index, changed.
  * A snapshot is only ever built from reads that all succeeded, so an unreachable Consul leaves the last snapshot in force.
  * <p>
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * share it; wakes that come while a listing runs share the next one.</li>
  * </ol>
  * A listing every {@link #SAFETY_LISTING} is the slow safety net. If Consul refuses the listing endpoint (a proxy in
- * front of Consul that blocks it, say), every watched service is re-read instead after each wake,
+ * front of Consul that blocks it, say), every watched service is re-read instead after each registration wake,
  * {@link #SWEEP_CHUNK} at a time (the sweep), as before lbsync 0.2.
  * The first read after start is a full one, handed on only when complete (never a partial first snapshot).
  * <p>
@@ -86,6 +88,8 @@ public final class CatalogWatcher implements Watcher {
     private Set<String> serviceNames;
     private Map<String, List<String>> tagsByService;
     private Map<String, Set<CheckState>> checksByService;
+    /** The X-Consul-Index of {@link #checksByService}. */
+    private long checksIndex;
     /** False until the first full read succeeded. */
     private boolean synced;
     /** Service → the index of the wake that said it changed: read unless it was read at that index or later. */
@@ -214,6 +218,15 @@ public final class CatalogWatcher implements Watcher {
                 Set<String> changed = new HashSet<>(next.keySet());
                 changed.addAll(checksByService.keySet());
                 changed.removeIf(s -> next.getOrDefault(s, Set.of()).equals(checksByService.getOrDefault(s, Set.of())));
+                // A failing check that left the body passed again — or went with its registration or node: only a read
+                // can tell, so those services are read; a check that failed or changed status is worked out from the body.
+                Set<String> vanished = new HashSet<>();
+                changed.stream().filter(service -> !service.isEmpty()).forEach(service -> {
+                    if (!checkKeys(next.get(service)).containsAll(checkKeys(checksByService.get(service)))) {
+                        vanished.add(service);
+                    }
+                });
+                boolean nodeCheckVanished = !checkKeys(next.get("")).containsAll(checkKeys(checksByService.get("")));
                 if (changed.remove("")) {
                     // a node-level check (serfHealth, node maintenance) affects every service with an instance there
                     Set<String> nodes = new HashSet<>();
@@ -232,13 +245,28 @@ public final class CatalogWatcher implements Watcher {
                             }
                         });
                     }
+                    if (nodeCheckVanished) {
+                        vanished.addAll(changed);
+                    }
                 }
+                vanished.forEach(service -> dirty.merge(service, reading.index(), Math::max));
+                changed.removeAll(vanished);
                 healthChanged.addAll(changed);
             }
             checksByService = next;
+            checksIndex = reading.index();
             watchIndex = Math.max(watchIndex, reading.index());
             lock.notifyAll();
         }
+    }
+
+    /** Node and check ID of each check: which checks there are, whatever their status. */
+    private static Set<String> checkKeys(Set<CheckState> checks) {
+        Set<String> keys = new HashSet<>();
+        if (checks != null) {
+            checks.forEach(c -> keys.add(c.node() + '\0' + c.checkId()));
+        }
+        return keys;
     }
 
     private static Set<CheckState> symmetricDifference(Set<CheckState> a, Set<CheckState> b) {
@@ -296,6 +324,7 @@ public final class CatalogWatcher implements Watcher {
             boolean summaries = false;
             Set<String> health = Set.of();
             Map<String, Set<CheckState>> checks;
+            long checksAt;
             synchronized (lock) {
                 while (running && !hasWork()) {
                     try {
@@ -312,6 +341,7 @@ public final class CatalogWatcher implements Watcher {
                 full = !synced;
                 Instant now = Instant.now();
                 checks = checksByService;
+                checksAt = checksIndex;
                 if (full) {
                     toRead = new TreeSet<>(names);
                     dirty.clear();
@@ -371,7 +401,7 @@ public final class CatalogWatcher implements Watcher {
             } else if (full) {
                 baseline();
             }
-            Map<String, ServiceInstances> healthChanges = healthFromChecks(health, toRead, checks);
+            Map<String, ServiceInstances> healthChanges = healthFromChecks(health, toRead, checks, checksAt);
             toRead.retainAll(names); // the checks body covers every service, watched or not
             refresh(names, toRead, healthChanges, index, full);
         }
@@ -379,14 +409,15 @@ public final class CatalogWatcher implements Watcher {
 
     /**
      * The new health of services whose checks changed, from the checks body alone; a service it cannot be worked out for
-     * (a check of a registration not held yet) is added to {@code toRead}.
+     * (a check of a registration not held yet, or a read newer than the body) is added to {@code toRead}.
      */
     private Map<String, ServiceInstances> healthFromChecks(Set<String> services, Set<String> toRead,
-                                                           Map<String, Set<CheckState>> checks) {
+                                                           Map<String, Set<CheckState>> checks, long checksAt) {
         Map<String, ServiceInstances> updated = new HashMap<>();
         for (String service : services) {
             ServiceInstances known = current.get(service);
-            var worked = known == null || toRead.contains(service) ? java.util.Optional.<ServiceInstances>empty()
+            boolean newerRead = readIndex.getOrDefault(service, -1L) > checksAt; // the body must not undo a later read
+            var worked = known == null || newerRead || toRead.contains(service) ? Optional.<ServiceInstances>empty()
                     : HealthFromChecks.apply(known, checks.getOrDefault(service, Set.of()), checks.getOrDefault("", Set.of()));
             if (worked.isPresent()) {
                 updated.put(service, worked.get());
@@ -404,8 +435,10 @@ public final class CatalogWatcher implements Watcher {
      */
     private Set<String> countedChanges(Set<String> names) {
         try {
+            Instant now = Instant.now();
             Set<String> changed = reader.summaries().differingFrom(current, names::contains);
             changed.retainAll(names);
+            changed.removeIf(service -> unreadable().waiting(service, now)); // retried on their own schedule
             synchronized (lock) {
                 if (changed.isEmpty()) {
                     listingNotBefore = 0; // nothing explained this wake: only the listing can, now
@@ -415,13 +448,12 @@ public final class CatalogWatcher implements Watcher {
             }
             return changed;
         } catch (RuntimeException e) {
-            if (e instanceof io.lbsync.consul.ConsulHttpException http && http.status() >= 400 && http.status() < 500
-                    && http.status() != 429) {
+            if (refused(e)) {
                 synchronized (lock) {
                     summariesUnavailable = true;
                 }
                 LOG.info("event=consul-summaries-unavailable path=/v1/internal/ui/services status={} action=\"the listing "
-                        + "alone finds registration changes\"", http.status());
+                        + "alone finds registration changes\"", ((ConsulHttpException) e).status());
             } else {
                 LOG.debug("event=consul-summaries-failed error=\"{}\"", WatchHealth.describe(e));
             }
@@ -489,10 +521,14 @@ public final class CatalogWatcher implements Watcher {
         return read >= latest;
     }
 
+    /** Consul refuses the endpoint itself (a 4xx other than 429, e.g. a proxy that blocks /v1/internal/): no retry helps. */
+    private static boolean refused(RuntimeException e) {
+        return e instanceof ConsulHttpException http && http.status() >= 400 && http.status() < 500 && http.status() != 429;
+    }
+
     /** True when Consul refuses the listing endpoint itself (4xx): from then on, wakes sweep instead. */
     private boolean listingRefused(RuntimeException e) {
-        if (!(e instanceof io.lbsync.consul.ConsulHttpException http) || http.status() < 400 || http.status() >= 500
-                || http.status() == 429) {
+        if (!refused(e)) {
             return false;
         }
         synchronized (lock) {
@@ -501,7 +537,7 @@ public final class CatalogWatcher implements Watcher {
             lock.notifyAll();
         }
         LOG.warn("event=consul-listing-unavailable path=/v1/internal/ui/nodes status={} action=\"re-read every service after "
-                + "each registration change\"", http.status());
+                + "each registration change\"", ((ConsulHttpException) e).status());
         return true;
     }
 

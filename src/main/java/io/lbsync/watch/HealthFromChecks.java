@@ -10,10 +10,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A check flip without a read: the health of a service's registrations worked out from the body of the checks watch
+ * A failing check without a read: the health of a service's registrations worked out from the body of the checks watch
  * alone, which lists every check that is not passing with its node and service ID. A registration's health is, as in
- * Consul's /v1/health/service answer, the worst of its own checks and its node's; a check absent from the body passes.
- * Saves the read that used to follow each flip (one request and its round trip).
+ * Consul's /v1/health/service answer, the worst of its own checks and its node's. Used when checks appeared in the body
+ * or changed status there; a check that left the body may have passed or gone with its registration, so the watch
+ * reads that service instead. Saves the read that used to follow a check failing (one request and its round trip).
  */
 final class HealthFromChecks {
     private HealthFromChecks() {

@@ -55,6 +55,7 @@ class ConsulAnswersSummariesTest {
         ServiceInstances otherTags = new ServiceInstances("web", 1, List.of(web("w1", List.of("a")), web("w2", List.of("c"))));
         ServiceInstances gone = new ServiceInstances("api", 1, List.of(web("a1", List.of())));
         assertThat(summaries.differingFrom(Map.of("web", otherTags, "api", gone), name -> !name.equals("consul")))
-                .containsExactly("api", "web");
+                .as("api is not in the summaries (gone, or a kind Consul leaves out): the catalog body says when it is gone")
+                .containsExactly("web");
     }
 }

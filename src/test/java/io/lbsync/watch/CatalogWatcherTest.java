@@ -95,7 +95,7 @@ class CatalogWatcherTest {
     }
 
     @Test
-    void aCheckFlipIsWorkedOutFromTheChecksBodyWithoutAnyRead() throws Exception {
+    void aFailingCheckIsWorkedOutFromTheChecksBodyAndARecoveryIsRead() throws Exception {
         start();
         awaitSnapshots(1);
         settle();
@@ -105,12 +105,34 @@ class CatalogWatcherTest {
         awaitSnapshots(2);
         settle();
         assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.CRITICAL);
-        consul.setCheck("a", "passing"); // gone from the body of checks that are not passing: passing again
+        assertThat(consul.readCounts()).as("no service read for a check that fails").isEqualTo(before);
+        // gone from the body of checks that are not passing: passing again, or gone with its registration: read
+        consul.setCheck("a", "passing");
         awaitSnapshots(3);
         settle();
         assertThat(last().services().get("a").instances().get(0).status()).isEqualTo(HealthStatus.PASSING);
-        assertThat(consul.readCounts()).as("no service read for either flip").isEqualTo(before);
+        assertThat(consul.reads("a")).isEqualTo(before.get("a") + 1);
+        assertThat(consul.reads("b")).isEqualTo(before.get("b"));
         assertThat(handedOn).hasSize(3);
+    }
+
+    @Test
+    void aCriticalRegistrationThatIsDeregisteredIsNeverHandedOnAsPassing() throws Exception {
+        start();
+        awaitSnapshots(1);
+        settle();
+        consul.registerExtra("b", 9302); // b keeps a registration when its first one goes
+        awaitSnapshots(2);
+        consul.setCheck("b", "critical");
+        awaitSnapshots(3);
+        settle();
+        int before = handedOn.size();
+        consul.deregisterMain("b"); // its failing check leaves the body with it: not a recovery
+        await().atMost(Duration.ofSeconds(5)).until(() -> last().services().containsKey("b")
+                && last().services().get("b").instances().size() == 1);
+        settle();
+        assertThat(handedOn.subList(before, handedOn.size())).allSatisfy(snapshot -> assertThat(snapshot.services().getOrDefault("b",
+                new ServiceInstances("b", 0, List.of())).instances()).noneMatch(i -> i.id().equals("b-1") && i.passing()));
     }
 
     @Test
@@ -288,6 +310,17 @@ class CatalogWatcherTest {
             notifyAll();
         }
 
+        /** The main registration and its check go in one transaction, as a deregistration does. */
+        synchronized void deregisterMain(String name) {
+            servicesIndex = ++raft;
+            checksIndex = raft;
+            instances.remove(name);
+            checks.remove(name);
+            modifyIndex.remove(name);
+            serviceIndex.put(name, raft);
+            notifyAll();
+        }
+
         synchronized void deregisterExtra(String name) {
             servicesIndex = ++raft;
             extras.remove(name);
@@ -371,6 +404,7 @@ class CatalogWatcherTest {
             block(index, wait, () -> servicesIndex);
             Map<String, List<String>> tags = new TreeMap<>();
             instances.forEach((name, i) -> tags.put(name, i.tags()));
+            extras.forEach((name, i) -> tags.putIfAbsent(name, i.tags()));
             return new Reading<>(tags, servicesIndex);
         }
 
