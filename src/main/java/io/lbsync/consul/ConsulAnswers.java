@@ -1,12 +1,15 @@
 package io.lbsync.consul;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbsync.model.CheckState;
 import io.lbsync.model.HealthStatus;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.Weights;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -85,16 +88,20 @@ public final class ConsulAnswers {
     /**
      * GET /v1/internal/ui/nodes (the node dump Consul's own web UI lists nodes with; every Consul version lbsync supports
      * has it): every node with its service registrations. Only what {@link ServiceListing} needs is kept — service,
-     * node, ID and ModifyIndex — read node by node, so the dump of a large catalog never sits in memory as one tree.
+     * node, ID and ModifyIndex — read node by node as the body arrives, so the dump of a large catalog never sits in
+     * memory, neither as bytes nor as one tree.
+     *
+     * @param r the answer's status and headers
+     * @throws IOException when reading the body fails (not when it is no JSON: that is a {@link ConsulBadResponseException})
      */
-    public static ServiceListing listing(ConsulResponse r) {
+    public static ServiceListing listing(ConsulResponse r, InputStream body) throws IOException {
         Map<String, Map<String, Long>> registrations = new HashMap<>();
-        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.bytes())) {
+        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(body)) {
             expect(r, p.nextToken(), JsonToken.START_ARRAY);
             while (p.nextToken() == JsonToken.START_OBJECT) {
                 listNode(r, p, registrations);
             }
-        } catch (java.io.IOException e) {
+        } catch (JsonProcessingException e) {
             throw new ConsulBadResponseException(r.path(), "not JSON: " + e.getClass().getSimpleName());
         }
         return new ServiceListing(r.index(), registrations);
@@ -102,11 +109,13 @@ public final class ConsulAnswers {
 
     /**
      * GET /v1/internal/ui/services: per service, its number of registrations and its tags (Consul 1.9's UIServices; an
-     * answer of {@code null} is an empty list). Read token by token: the other fields are skipped, never built.
+     * answer of {@code null} is an empty list). Read token by token as it arrives: the other fields are skipped, never built.
+     *
+     * @throws IOException like {@link #listing}
      */
-    public static ServiceSummaries summaries(ConsulResponse r) {
+    public static ServiceSummaries summaries(ConsulResponse r, InputStream body) throws IOException {
         Map<String, ServiceSummaries.Summary> services = new HashMap<>();
-        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(r.bytes())) {
+        try (JsonParser p = ConsulResponse.JSON.getFactory().createParser(body)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.VALUE_NULL) {
                 expect(r, first, JsonToken.START_ARRAY);
@@ -135,7 +144,7 @@ public final class ConsulAnswers {
                     services.put(name, new ServiceSummaries.Summary(instances, new java.util.HashSet<>(tags)));
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (JsonProcessingException e) {
             throw new ConsulBadResponseException(r.path(), "not JSON: " + e.getClass().getSimpleName());
         }
         return new ServiceSummaries(r.index(), services);
@@ -143,7 +152,7 @@ public final class ConsulAnswers {
 
     /** One node of the dump, token by token (a node may carry thousands of registrations: no tree of it is built). */
     private static void listNode(ConsulResponse r, JsonParser p, Map<String, Map<String, Long>> registrations)
-            throws java.io.IOException {
+            throws IOException {
         String node = null;
         List<String[]> services = new ArrayList<>(); // {service, id, modifyIndex}: the node's name may come after them
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -167,7 +176,7 @@ public final class ConsulAnswers {
         }
     }
 
-    private static String[] listService(JsonParser p) throws java.io.IOException {
+    private static String[] listService(JsonParser p) throws IOException {
         String[] s = {"", "", "0"};
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();

@@ -3,6 +3,9 @@ package io.lbsync.consul;
 import io.lbsync.config.ConsulSettings;
 import io.lbsync.config.Durations;
 import java.io.IOException;
+import java.io.FilterInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -81,6 +84,42 @@ public final class ConsulClient {
         return sendLocal(pathAndQuery + query, HttpRequest.newBuilder().GET(), ConsulSettings.readTimeout(wait));
     }
 
+    /**
+     * GET on the local agent whose 2xx body is parsed as it arrives, never held whole: a listing of a large catalog is
+     * megabytes, and a buffered body (and the HTTP client's copy of it) stayed in the heap after the call. Any other
+     * status comes back as an ordinary response, its body read for the error message.
+     */
+    public <T> Streamed<T> getStreamed(String pathAndQuery, BodyParser<T> parser) {
+        URI agent = agents.current();
+        HttpResponse<InputStream> r = sendLocal(agent, pathAndQuery, HttpRequest.newBuilder().GET(), timeout,
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = r.body()) {
+            boolean ok = r.statusCode() >= 200 && r.statusCode() < 300;
+            ConsulResponse response = response(agent, pathAndQuery, r, ok ? new byte[0] : body.readAllBytes());
+            // a parser may close what it reads (Jackson does): this one is read to its end here, so that the connection
+            // goes back to the pool, then closed
+            T value = ok ? parser.parse(response, new FilterInputStream(body) {
+                @Override
+                public void close() {
+                }
+            }) : null;
+            body.transferTo(OutputStream.nullOutputStream());
+            return new Streamed<>(response, value);
+        } catch (IOException e) {
+            throw new ConsulUnreachableException(agent, e);
+        }
+    }
+
+    /** Parses a 2xx body as it arrives; {@code response} carries the status and headers (its bytes are empty). */
+    @FunctionalInterface
+    public interface BodyParser<T> {
+        T parse(ConsulResponse response, InputStream body) throws IOException;
+    }
+
+    /** An answer of {@link #getStreamed}: the parsed body of a 2xx (null otherwise), with the status and headers. */
+    public record Streamed<T>(ConsulResponse response, T value) {
+    }
+
     /** PUT on the local agent. */
     public ConsulResponse put(String pathAndQuery, byte[] body) {
         return sendLocal(pathAndQuery, HttpRequest.newBuilder().PUT(HttpRequest.BodyPublishers.ofByteArray(body)), timeout);
@@ -94,8 +133,14 @@ public final class ConsulClient {
     /** A call to the current agent; no answer from it switches to the next one (not when this thread was interrupted). */
     private ConsulResponse sendLocal(String pathAndQuery, HttpRequest.Builder request, Duration callTimeout) {
         URI agent = agents.current();
+        return response(agent, pathAndQuery, sendLocal(agent, pathAndQuery, request, callTimeout,
+                HttpResponse.BodyHandlers.ofByteArray()), null);
+    }
+
+    private <B> HttpResponse<B> sendLocal(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout,
+                                          HttpResponse.BodyHandler<B> bodies) {
         try {
-            return send(agent, pathAndQuery, request, callTimeout, true);
+            return exchange(agent, pathAndQuery, request, callTimeout, true, bodies);
         } catch (ConsulAgentSwitchedException e) {
             throw e;
         } catch (ConsulUnreachableException e) {
@@ -107,21 +152,31 @@ public final class ConsulClient {
         }
     }
 
-    /** @param local a call to the current agent, cancelled when lbsync switches away from it */
     private ConsulResponse send(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout, boolean local) {
+        return response(agent, pathAndQuery, exchange(agent, pathAndQuery, request, callTimeout, local,
+                HttpResponse.BodyHandlers.ofByteArray()), null);
+    }
+
+    /** @param body the body when it is not the response's own (a streamed one), else null */
+    private static ConsulResponse response(URI agent, String pathAndQuery, HttpResponse<?> r, byte[] body) {
+        HttpHeaders h = r.headers();
+        return new ConsulResponse(agent, pathAndQuery, r.statusCode(), body != null ? body : (byte[]) r.body(),
+                h.firstValue("X-Consul-Index"), h.firstValue("X-Consul-KnownLeader"), h.firstValue("X-Consul-LastContact"));
+    }
+
+    /** @param local a call to the current agent, cancelled when lbsync switches away from it */
+    private <B> HttpResponse<B> exchange(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout,
+                                         boolean local, HttpResponse.BodyHandler<B> bodies) {
         // scheme://authority + path: never URI.resolve, which would normalise a "/.." an untrusted value brought in
         request.uri(URI.create(agent.getScheme() + "://" + agent.getRawAuthority() + pathAndQuery)).timeout(callTimeout);
         token.get().ifPresent(t -> request.header("X-Consul-Token", t));
         // what HttpClient.send does, with the call where a switch of agents can cancel it (ConsulAgents)
-        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<B>> call = http.sendAsync(request.build(), bodies);
         if (local) {
             agents.started(call, agent);
         }
         try {
-            HttpResponse<byte[]> r = call.get();
-            HttpHeaders h = r.headers();
-            return new ConsulResponse(agent, pathAndQuery, r.statusCode(), r.body(), h.firstValue("X-Consul-Index"),
-                    h.firstValue("X-Consul-KnownLeader"), h.firstValue("X-Consul-LastContact"));
+            return call.get();
         } catch (CancellationException | ExecutionException e) {
             if (call.isCancelled() || e.getCause() instanceof CancellationException) {
                 throw new ConsulAgentSwitchedException(agent, agents.current()); // only a switch cancels a call

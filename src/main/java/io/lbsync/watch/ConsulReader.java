@@ -14,6 +14,7 @@ import io.lbsync.model.ServiceSummaries;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,13 +82,13 @@ public class ConsulReader implements CatalogSource {
     /** GET /v1/internal/ui/nodes without blocking: which registrations exist, with their ModifyIndex. */
     @Override
     public ServiceListing listing() {
-        return ConsulAnswers.listing(query("/v1/internal/ui/nodes", 0, null));
+        return streamed("/v1/internal/ui/nodes", ConsulAnswers::listing);
     }
 
     /** GET /v1/internal/ui/services without blocking: per service, its number of registrations and its tags. */
     @Override
     public ServiceSummaries summaries() {
-        return ConsulAnswers.summaries(query("/v1/internal/ui/services", 0, null));
+        return streamed("/v1/internal/ui/services", ConsulAnswers::summaries);
     }
 
     /** GET /v1/kv/&lt;prefix&gt;?recurse: the subtree, keys relative to the prefix, values decoded (UTF-8); 404 = empty. */
@@ -98,13 +99,36 @@ public class ConsulReader implements CatalogSource {
     }
 
     private ConsulResponse query(String path, long index, Duration wait) {
+        return fresh(path, stale -> okOr404(consul.blockingGet(stale, index, wait)), leader -> okOr404(consul.get(leader)), r -> r);
+    }
+
+    /** A large answer without blocking, parsed as it arrives ({@link ConsulClient#getStreamed}), read like {@link #query}. */
+    private <T> T streamed(String path, ConsulClient.BodyParser<T> parser) {
+        return fresh(path, stale -> ok(consul.getStreamed(stale, parser)), leader -> ok(consul.getStreamed(leader, parser)),
+                ConsulClient.Streamed::response).value();
+    }
+
+    private static <T> ConsulClient.Streamed<T> ok(ConsulClient.Streamed<T> answer) {
+        answer.response().requireOk();
+        return answer;
+    }
+
+    /**
+     * Reads {@code path} from any server ("stale"), again from the leader when the answering server lost contact with it
+     * for longer than max-stale; refuses an answer without a leader or still too stale.
+     *
+     * @param response the status and headers of an answer
+     */
+    private <A> A fresh(String path, Function<String, A> fromAny, Function<String, A> fromLeader, Function<A, ConsulResponse> response) {
         String sep = path.contains("?") ? "&" : "?";
-        ConsulResponse r = okOr404(consul.blockingGet(path + sep + "stale" + dcParam, index, wait));
+        A answer = fromAny.apply(path + sep + "stale" + dcParam);
+        ConsulResponse r = response.apply(answer);
         long maxStale = settings.maxStale().toMillis();
         if (r.lastContactMillis() > maxStale) {
             // The answering server is behind: ask the leader instead, without blocking.
             LOG.debug("event=consul-stale-reread last_contact_ms={} max_stale_ms={}", r.lastContactMillis(), maxStale);
-            r = okOr404(consul.get(dcParam.isEmpty() ? path : path + sep + dcParam.substring(1)));
+            answer = fromLeader.apply(dcParam.isEmpty() ? path : path + sep + dcParam.substring(1));
+            r = response.apply(answer);
         }
         if (!r.knownLeader()) {
             throw new ConsulUnavailableException(ConsulErrorKind.NO_LEADER,
@@ -116,7 +140,7 @@ public class ConsulReader implements CatalogSource {
                     + " ms behind the leader (X-Consul-LastContact), more than lbsync.consul.max-stale (" + maxStale
                     + " ms), even read from the leader");
         }
-        return r;
+        return answer;
     }
 
     /** Only a K/V prefix may answer 404 (nothing under it yet); on the other endpoints a 404 is an error too. */

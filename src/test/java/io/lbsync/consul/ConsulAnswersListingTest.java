@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /** The node dump (/v1/internal/ui/nodes) read token by token into a {@link ServiceListing}, and compared. */
 class ConsulAnswersListingTest {
+    /** The parser as lbsync calls it: on the body as it arrives. */
+    private static ServiceListing listing(ConsulResponse r) throws java.io.IOException {
+        return ConsulAnswers.listing(r, new java.io.ByteArrayInputStream(r.bytes()));
+    }
+
     private static ConsulResponse answer(String body, long index) {
         return new ConsulResponse(URI.create("http://127.0.0.1:8500"), "/v1/internal/ui/nodes?stale", 200, body,
                 Optional.of(Long.toString(index)), Optional.of("true"), Optional.of("0"));
@@ -27,8 +32,8 @@ class ConsulAnswersListingTest {
             """;
 
     @Test
-    void everyRegistrationWithItsModifyIndexWhateverTheFieldOrder() {
-        ServiceListing listing = ConsulAnswers.listing(answer(DUMP, 42));
+    void everyRegistrationWithItsModifyIndexWhateverTheFieldOrder() throws Exception {
+        ServiceListing listing = listing(answer(DUMP, 42));
         assertThat(listing.index()).isEqualTo(42);
         assertThat(listing.registrations()).isEqualTo(Map.of(
                 "web", Map.of("agent-a/web-1", 7L, "agent-b/web-2", 9L),
@@ -36,21 +41,21 @@ class ConsulAnswersListingTest {
     }
 
     @Test
-    void changedServicesAreThoseRegisteredChangedOrGone() {
-        ServiceListing before = ConsulAnswers.listing(answer(DUMP, 42));
+    void changedServicesAreThoseRegisteredChangedOrGone() throws Exception {
+        ServiceListing before = listing(answer(DUMP, 42));
         String after = DUMP.replace("\"ModifyIndex\":9", "\"ModifyIndex\":50") // web-2 re-registered
                 .replace("{\"ID\":\"api-1\",\"Service\":\"api\",\"CreateIndex\":6,\"ModifyIndex\":6}",
                         "{\"ID\":\"db-1\",\"Service\":\"db\",\"ModifyIndex\":51}"); // api gone, db new
-        assertThat(ConsulAnswers.listing(answer(after, 51)).changedSince(before)).containsExactlyInAnyOrder("web", "api", "db");
+        assertThat(listing(answer(after, 51)).changedSince(before)).containsExactlyInAnyOrder("web", "api", "db");
         assertThat(before.changedSince(before)).isEmpty();
         assertThat(before.changedSince(null)).containsExactlyInAnyOrder("web", "api");
     }
 
     @Test
-    void aBodyOfTheWrongShapeIsAnErrorNotAnEmptyListing() {
-        assertThatThrownBy(() -> ConsulAnswers.listing(answer("{}", 1))).isInstanceOf(ConsulBadResponseException.class);
-        assertThatThrownBy(() -> ConsulAnswers.listing(answer("[{\"Services\":[]}]", 1)))
+    void aBodyOfTheWrongShapeIsAnErrorNotAnEmptyListing() throws Exception {
+        assertThatThrownBy(() -> listing(answer("{}", 1))).isInstanceOf(ConsulBadResponseException.class);
+        assertThatThrownBy(() -> listing(answer("[{\"Services\":[]}]", 1)))
                 .isInstanceOf(ConsulBadResponseException.class).hasMessageContaining("without a name");
-        assertThatThrownBy(() -> ConsulAnswers.listing(answer("[{\"Node\":", 1))).isInstanceOf(ConsulBadResponseException.class);
+        assertThatThrownBy(() -> listing(answer("[{\"Node\":", 1))).isInstanceOf(ConsulBadResponseException.class);
     }
 }

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /** Consul's UI service list (/v1/internal/ui/services) read into {@link ServiceSummaries}, and compared with what is held. */
 class ConsulAnswersSummariesTest {
+    /** The parser as lbsync calls it: on the body as it arrives. */
+    private static ServiceSummaries summaries(ConsulResponse r) throws java.io.IOException {
+        return ConsulAnswers.summaries(r, new java.io.ByteArrayInputStream(r.bytes()));
+    }
+
     private static ConsulResponse answer(String body) {
         return new ConsulResponse(URI.create("http://127.0.0.1:8500"), "/v1/internal/ui/services?stale", 200, body,
                 Optional.of("42"), Optional.of("true"), Optional.of("0"));
@@ -36,18 +41,18 @@ class ConsulAnswersSummariesTest {
     }
 
     @Test
-    void eachServiceWithItsCountAndTags() {
-        ServiceSummaries summaries = ConsulAnswers.summaries(answer(BODY));
+    void eachServiceWithItsCountAndTags() throws Exception {
+        ServiceSummaries summaries = summaries(answer(BODY));
         assertThat(summaries.index()).isEqualTo(42);
         assertThat(summaries.services()).isEqualTo(Map.of("consul", new ServiceSummaries.Summary(1, Set.of()),
                 "web", new ServiceSummaries.Summary(2, Set.of("a", "b"))));
-        assertThat(ConsulAnswers.summaries(answer("null")).services()).as("Consul's answer when nothing is readable").isEmpty();
-        assertThatThrownBy(() -> ConsulAnswers.summaries(answer("[{\"InstanceCount\":1}]"))).isInstanceOf(ConsulBadResponseException.class);
+        assertThat(summaries(answer("null")).services()).as("Consul's answer when nothing is readable").isEmpty();
+        assertThatThrownBy(() -> summaries(answer("[{\"InstanceCount\":1}]"))).isInstanceOf(ConsulBadResponseException.class);
     }
 
     @Test
-    void servicesWhoseRegistrationsCameOrWentOrWhoseTagsChangedDiffer() {
-        ServiceSummaries summaries = ConsulAnswers.summaries(answer(BODY));
+    void servicesWhoseRegistrationsCameOrWentOrWhoseTagsChangedDiffer() throws Exception {
+        ServiceSummaries summaries = summaries(answer(BODY));
         ServiceInstances same = new ServiceInstances("web", 1, List.of(web("w1", List.of("a")), web("w2", List.of("b"))));
         assertThat(summaries.differingFrom(Map.of("web", same), name -> !name.equals("consul"))).isEmpty();
         ServiceInstances fewer = new ServiceInstances("web", 1, List.of(web("w1", List.of("a", "b"))));

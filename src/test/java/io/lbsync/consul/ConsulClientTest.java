@@ -153,6 +153,30 @@ class ConsulClientTest {
     }
 
     @Test
+    void aStreamedAnswerIsParsedAsItArrivesAndItsConnectionIsUsedAgain() {
+        ConsulClient consul = client(ConsulToken.fixed(Optional.of("s3cret")));
+        for (int i = 0; i < 3; i++) {
+            // the parser reads one byte only and closes the stream (as Jackson does): the rest of the body is still read,
+            // or the connection could not be reused
+            ConsulClient.Streamed<String> answer = consul.getStreamed("/v1/internal/ui/nodes?stale", (r, body) -> {
+                try (body) {
+                    return r.status() + ":" + (char) body.read();
+                }
+            });
+            assertThat(answer.value()).isEqualTo("200:[");
+            assertThat(answer.response().index()).isEqualTo(42);
+            assertThat(answer.response().lastContactMillis()).isEqualTo(7);
+        }
+        assertThat(ports).as("one connection for every streamed answer").hasSize(1);
+        assertThat(seen).extracting(Seen::token).containsOnly("s3cret");
+
+        ConsulClient.Streamed<String> notFound = consul.getStreamed("/v1/kv/x", (r, body) -> "parsed");
+        assertThat(notFound.value()).as("an error status is not given to the parser").isNull();
+        assertThat(notFound.response().status()).isEqualTo(404);
+        assertThat(notFound.response().body()).as("kept for the error message").isEqualTo("[]");
+    }
+
+    @Test
     void manyCallsAndTokenRotationsCostNoNewThreads() throws Exception {
         Path file = dir.resolve("token");
         ConsulClient consul = clientWithTokenFile(file, "t0");
