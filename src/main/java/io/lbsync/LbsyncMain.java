@@ -86,6 +86,7 @@ public final class LbsyncMain {
         if (onceMode != null) {
             main.addMainListener(onceMode);
         }
+        io.lbsync.metrics.HeapHeadroom.watch(); // the packaged heap is small: say when it is too small
         try {
             main.run();
         } finally {
