@@ -176,12 +176,15 @@ public final class ImplausibleChangeGuard {
             return out;
         }
         for (ServiceInstances service : before.services().values()) {
-            int had = service.passing().size();
+            ServiceInstances now = after.services().get(service.service());
+            if (now == service) {
+                continue; // the same registrations: snapshots share what did not change
+            }
+            int had = service.passingCount();
             if (had == 0) {
                 continue;
             }
-            ServiceInstances now = after.services().get(service.service());
-            int has = now == null ? 0 : now.passing().size();
+            int has = now == null ? 0 : now.passingCount();
             if (has == 0) {
                 out.add(SafeValues.forLog(service.service()) + " would lose all " + had + " servers");
             } else if ((long) (had - has) * 100 > (long) maxDropPercent * had) {
@@ -196,12 +199,12 @@ public final class ImplausibleChangeGuard {
         Set<String> vanished = new TreeSet<>();
         int withServers = 0;
         for (ServiceInstances service : before.services().values()) {
-            if (service.passing().isEmpty()) {
+            if (service.passingCount() == 0) {
                 continue;
             }
             withServers++;
             ServiceInstances now = after.services().get(service.service());
-            if (now == null || now.passing().isEmpty()) {
+            if (now != service && (now == null || now.passingCount() == 0)) {
                 vanished.add(service.service());
             }
         }
