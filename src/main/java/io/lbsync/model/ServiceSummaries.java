@@ -28,8 +28,9 @@ public record ServiceSummaries(long index, Map<String, Summary> services) {
 
     /**
      * The watched services Consul summarises differently from {@code known}: new ones, a registration more or less, other
-     * tags. A held service the summaries leave out is not counted: Consul lists no sidecar proxies or gateways there,
-     * and a service that is gone shows in the catalog watch's own body.
+     * tags. A held service the summaries leave out is not counted: a service that is gone shows in the catalog watch's
+     * own body, and which kinds of service Consul's UI list shows is Consul's choice (1.9 shows sidecar proxies and
+     * gateways too, checked on a real agent), not a promise to rely on.
      */
     public Set<String> differingFrom(Map<String, ServiceInstances> known, Predicate<String> watched) {
         Set<String> differ = new TreeSet<>();
