@@ -2,8 +2,8 @@ package io.lbsync.consul;
 
 import io.lbsync.config.ConsulSettings;
 import io.lbsync.config.Durations;
-import java.io.IOException;
 import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;

@@ -6,6 +6,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 import org.slf4j.Logger;
@@ -23,10 +24,15 @@ public final class HeapHeadroom {
     /** Said again at most this often. */
     static final Duration REPEAT = Duration.ofMinutes(10);
 
+    private static final AtomicBoolean WATCHING = new AtomicBoolean();
+
     private Instant lastWarned;
 
-    /** Watches the old generation of this JVM's heap (whatever the collector) from now on. */
+    /** Watches the old generation of this JVM's heap (whatever the collector) from now on; once per JVM. */
     public static void watch() {
+        if (!WATCHING.compareAndSet(false, true)) {
+            return;
+        }
         HeapHeadroom headroom = new HeapHeadroom();
         boolean any = false;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

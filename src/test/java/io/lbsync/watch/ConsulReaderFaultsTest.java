@@ -49,7 +49,10 @@ class ConsulReaderFaultsTest {
         FaultRule staleReads = sim.faults().on("/v1/").withQueryParam("stale").inject(Fault.lastContact(Duration.ofSeconds(30)));
         assertThat(reader.services(0, null).data()).containsKey("web");
         assertThat(reader.service("web").instances()).hasSize(1);
-        assertThat(staleReads.hits()).isEqualTo(2);
+        // the large answers, parsed as they arrive, too
+        assertThat(reader.listing().registrations()).containsKey("web");
+        assertThat(reader.summaries().services()).containsKey("web");
+        assertThat(staleReads.hits()).isEqualTo(4);
     }
 
     @Test
@@ -59,6 +62,8 @@ class ConsulReaderFaultsTest {
         assertThat(kindOf(() -> reader.checks(0, null))).isEqualTo(ConsulErrorKind.STALE);
         assertThat(kindOf(() -> reader.service("web"))).isEqualTo(ConsulErrorKind.STALE);
         assertThat(kindOf(() -> reader.kv("lbsync/", 0, null))).isEqualTo(ConsulErrorKind.STALE);
+        assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.STALE);
+        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.STALE);
     }
 
     @Test
@@ -72,6 +77,7 @@ class ConsulReaderFaultsTest {
         sim.faults().inject("/v1/", Fault.knownLeader(false));
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.NO_LEADER);
         assertThat(kindOf(() -> reader.kv("lbsync/", 0, null))).isEqualTo(ConsulErrorKind.NO_LEADER);
+        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.NO_LEADER);
     }
 
     @Test
@@ -79,12 +85,16 @@ class ConsulReaderFaultsTest {
         FaultRule garbage = sim.faults().inject("/v1/", Fault.body("<html><body>Bad Gateway</body></html>"));
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(() -> reader.service("web"))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
+        assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
+        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         garbage.remove();
 
         FaultRule truncated = sim.faults().inject("/v1/", Fault.truncatedBody());
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(() -> reader.checks(0, null))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(() -> reader.service("web"))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
+        assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
+        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         truncated.remove();
 
         sim.faults().inject("/v1/", Fault.body("null"));
@@ -103,6 +113,10 @@ class ConsulReaderFaultsTest {
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.HTTP_429);
         sim.faults().on("/v1/").once().inject(Fault.status(403, "Permission denied"));
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.HTTP_4XX);
+        sim.faults().on("/v1/").once().inject(Fault.status(503, "Service Unavailable"));
+        assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.HTTP_5XX);
+        sim.faults().on("/v1/").once().inject(Fault.status(403, "Permission denied"));
+        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.HTTP_4XX);
         assertThat(reader.services(0, null).data()).containsKey("web");
     }
 
@@ -110,6 +124,7 @@ class ConsulReaderFaultsTest {
     void droppedAndRefusedConnectionsAreConnectionErrors() {
         sim.faults().inject("/v1/", Fault.dropConnection());
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.CONNECTION);
+        assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.CONNECTION);
         sim.faults().clear();
         sim.stop();
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.CONNECTION);
