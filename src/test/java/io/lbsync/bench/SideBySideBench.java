@@ -210,6 +210,7 @@ class SideBySideBench {
                     ct.firstSync(), identical ? "identical" : "DIFFERENT (" + difference(lb, ct) + ")");
 
             Thread.sleep(1_000); // both quiet before the first change
+            warmUp(cluster, services, live, tools, Integer.getInteger("bench.warmup", 0));
             // the changes
             tools.forEach(Tool::beginChanges);
             try (Sampler sampler = new Sampler(tools)) {
@@ -264,6 +265,30 @@ class SideBySideBench {
                 c.deregister("remove" + suffix, tagged);
             }
         }
+    }
+
+    /**
+     * Check flips that are not timed or counted (-Dbench.warmup=N pairs): a long-running lbsync has compiled what a
+     * young one still interprets (docs/benchmarks.md, "Warm-up"); consul-template gets the same flips.
+     */
+    private void warmUp(LocalConsul cluster, int services, Map<String, Instance> live, List<Tool> tools, int pairs) {
+        if (pairs <= 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        for (int k = 0; k < pairs; k++) {
+            Instance in = live.get("svc" + pick(k, services) + "-1");
+            for (String verb : List.of("fail", "pass")) {
+                boolean pass = verb.equals("pass");
+                put(cluster.agentUrl(in.node()) + "/v1/agent/check/" + verb + "/" + in.checkId(), "");
+                long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
+                while (System.nanoTime() < deadline && !tools.stream().allMatch(t -> t.file.lines().contains(in.line()) == pass)) {
+                    LockSupport.parkNanos(1_000_000);
+                }
+            }
+        }
+        System.out.printf("BENCH sbs services=%d warm-up: %d check flips in %d s, not timed%n", services, 2 * pairs,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
     }
 
     /** A permutation of the services (7919 is prime to 1, 200 and 2,000), so changes spread over them. */
