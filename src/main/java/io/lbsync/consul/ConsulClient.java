@@ -86,8 +86,8 @@ public final class ConsulClient {
 
     /**
      * GET on the local agent whose 2xx body is parsed as it arrives, never held whole: a listing of a large catalog is
-     * megabytes, and a buffered body (and the HTTP client's copy of it) stayed in the heap after the call. Any other
-     * status comes back as an ordinary response, its body read for the error message.
+     * megabytes, held twice while the client joins its buffers, and still reachable after the call (the JDK client keeps
+     * its last exchange). Any other status comes back as an ordinary response, its body read for the error message.
      */
     public <T> Streamed<T> getStreamed(String pathAndQuery, BodyParser<T> parser) {
         URI agent = agents.current();
@@ -133,8 +133,8 @@ public final class ConsulClient {
     /** A call to the current agent; no answer from it switches to the next one (not when this thread was interrupted). */
     private ConsulResponse sendLocal(String pathAndQuery, HttpRequest.Builder request, Duration callTimeout) {
         URI agent = agents.current();
-        return response(agent, pathAndQuery, sendLocal(agent, pathAndQuery, request, callTimeout,
-                HttpResponse.BodyHandlers.ofByteArray()), null);
+        HttpResponse<byte[]> r = sendLocal(agent, pathAndQuery, request, callTimeout, HttpResponse.BodyHandlers.ofByteArray());
+        return response(agent, pathAndQuery, r, r.body());
     }
 
     private <B> HttpResponse<B> sendLocal(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout,
@@ -153,14 +153,14 @@ public final class ConsulClient {
     }
 
     private ConsulResponse send(URI agent, String pathAndQuery, HttpRequest.Builder request, Duration callTimeout, boolean local) {
-        return response(agent, pathAndQuery, exchange(agent, pathAndQuery, request, callTimeout, local,
-                HttpResponse.BodyHandlers.ofByteArray()), null);
+        HttpResponse<byte[]> r = exchange(agent, pathAndQuery, request, callTimeout, local, HttpResponse.BodyHandlers.ofByteArray());
+        return response(agent, pathAndQuery, r, r.body());
     }
 
-    /** @param body the body when it is not the response's own (a streamed one), else null */
+    /** Status and headers of {@code r} with {@code body} (empty for a streamed body the parser reads). */
     private static ConsulResponse response(URI agent, String pathAndQuery, HttpResponse<?> r, byte[] body) {
         HttpHeaders h = r.headers();
-        return new ConsulResponse(agent, pathAndQuery, r.statusCode(), body != null ? body : (byte[]) r.body(),
+        return new ConsulResponse(agent, pathAndQuery, r.statusCode(), body,
                 h.firstValue("X-Consul-Index"), h.firstValue("X-Consul-KnownLeader"), h.firstValue("X-Consul-LastContact"));
     }
 

@@ -104,13 +104,13 @@ public class ConsulReader implements CatalogSource {
 
     /** A large answer without blocking, parsed as it arrives ({@link ConsulClient#getStreamed}), read like {@link #query}. */
     private <T> T streamed(String path, ConsulClient.BodyParser<T> parser) {
-        return fresh(path, stale -> ok(consul.getStreamed(stale, parser)), leader -> ok(consul.getStreamed(leader, parser)),
-                ConsulClient.Streamed::response).value();
-    }
-
-    private static <T> ConsulClient.Streamed<T> ok(ConsulClient.Streamed<T> answer) {
-        answer.response().requireOk();
-        return answer;
+        Function<String, ConsulClient.Streamed<T>> read = call -> {
+            ConsulClient.Streamed<T> answer = consul.getStreamed(call, parser);
+            answer.response().requireOk();
+            return answer;
+        };
+        // a stale answer is parsed before its headers are judged: wasted work, but only when a server lags the leader
+        return fresh(path, read, read, ConsulClient.Streamed::response).value();
     }
 
     /**
