@@ -7,14 +7,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Consul's {@code ?filter=} (go-bexpr), for the one form lbsync and its tests use: {@code <Selector> == "<value>"} or
+ * Consul's {@code ?filter=} (go-bexpr), for the forms lbsync and its tests use: {@code <Selector> == "<value>"} or
  * {@code <Selector> != "<value>"} on the string fields listed per kind of element ({@link #CHECKS},
- * {@link #SERVICE_INSTANCES}). Anything else is refused as Consul refuses an expression it cannot parse (500,
+ * {@link #SERVICE_INSTANCES}), or several of these joined by {@code or}. Anything else is refused as Consul refuses an expression it cannot parse (500,
  * "Failed to create boolean expression evaluator: ..."), so a test that needs more of the filter language fails loudly
  * instead of getting an unfiltered answer.
  */
 final class FieldFilter {
-    private static final Pattern FORM = Pattern.compile("\\s*([A-Za-z]+(?:\\.[A-Za-z]+)?)\\s*(==|!=)\\s*\"([^\"]*)\"\\s*");
+    /** One comparison, then "or" and the next one, or the end. */
+    private static final Pattern TERM = Pattern.compile("\\G\\s*([A-Za-z]+(?:\\.[A-Za-z]+)?)\\s*(==|!=)\\s*\"([^\"]*)\"\\s*(or\\s|$)");
 
     /** structs.HealthCheck, as /v1/health/state filters it. */
     static final Map<String, Function<CatalogCheck, String>> CHECKS = Map.of("Node", CatalogCheck::node,
@@ -33,16 +34,26 @@ final class FieldFilter {
         if (expression == null || expression.isBlank()) {
             return e -> true;
         }
-        Matcher m = FORM.matcher(expression);
-        if (!m.matches()) {
-            throw ApiException.rpc("Failed to create boolean expression evaluator: the simulator understands only "
-                    + "<Selector> == \"value\" and <Selector> != \"value\"");
+        Matcher m = TERM.matcher(expression);
+        Predicate<T> any = e -> false;
+        boolean more = true;
+        while (more) {
+            if (!m.find()) {
+                throw ApiException.rpc("Failed to create boolean expression evaluator: the simulator understands only "
+                        + "<Selector> == \"value\" and <Selector> != \"value\", joined by or");
+            }
+            any = any.or(term(m.group(1), m.group(2), m.group(3), selectors));
+            more = !m.group(4).isEmpty();
         }
-        Function<T, String> field = selectors.get(m.group(1));
+        return any;
+    }
+
+    private static <T> Predicate<T> term(String selector, String operator, String value,
+                                         Map<String, Function<T, String>> selectors) throws ApiException {
+        Function<T, String> field = selectors.get(selector);
         if (field == null) {
-            throw ApiException.rpc("Failed to create boolean expression evaluator: Selector \"" + m.group(1) + "\" is not valid");
+            throw ApiException.rpc("Failed to create boolean expression evaluator: Selector \"" + selector + "\" is not valid");
         }
-        String value = m.group(3);
-        return m.group(2).equals("==") ? e -> value.equals(field.apply(e)) : e -> !value.equals(field.apply(e));
+        return operator.equals("==") ? e -> value.equals(field.apply(e)) : e -> !value.equals(field.apply(e));
     }
 }

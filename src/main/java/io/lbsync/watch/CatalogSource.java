@@ -7,6 +7,7 @@ import io.lbsync.model.ServiceSummaries;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@link CatalogWatcher} reads from Consul (like consul-template's watch view): the two bodies it long-polls and
@@ -28,6 +29,10 @@ public interface CatalogSource {
     /** GET /v1/internal/ui/nodes without blocking: every registration's ModifyIndex, to find what changed. */
     ServiceListing listing();
 
-    /** GET /v1/internal/ui/services without blocking: per service, its number of registrations and its tags. */
-    ServiceSummaries summaries();
+    /**
+     * GET /v1/internal/ui/services without blocking: per service, its number of registrations and its tags.
+     *
+     * @param only the services wanted (empty = all); the answer may hold others too
+     */
+    ServiceSummaries summaries(Set<String> only);
 }

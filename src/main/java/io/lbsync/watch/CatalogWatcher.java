@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +76,7 @@ public final class CatalogWatcher implements Watcher {
     /** "" = the local datacenter; else another one, whose snapshots carry its name. */
     private final String datacenter;
     private final String readsName;
-    private final Predicate<String> watched;
+    private final ServiceFilter watched;
     private final Consumer<CatalogSnapshot> sink;
     private final WatchHealth health;
     private final Backoff refreshBackoff;
@@ -436,7 +435,7 @@ public final class CatalogWatcher implements Watcher {
     private Set<String> countedChanges(Set<String> names) {
         try {
             Instant now = Instant.now();
-            Set<String> changed = reader.summaries().differingFrom(current, names::contains);
+            Set<String> changed = reader.summaries(watched.only()).differingFrom(current, names::contains);
             changed.retainAll(names);
             changed.removeIf(service -> unreadable().waiting(service, now)); // retried on their own schedule
             synchronized (lock) {

@@ -3,7 +3,6 @@ package io.lbsync.watch;
 import io.lbsync.config.EndpointOptions;
 import java.time.Duration;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -84,10 +83,8 @@ public class ConsulWatchEndpoint extends DefaultEndpoint {
     }
 
     /** Which services to watch: empty (all) or a comma-separated list of names. */
-    Predicate<String> serviceFilter() {
-        Set<String> only = services;
-        Set<String> excluded = exclude;
-        return name -> (only.isEmpty() || only.contains(name)) && !excluded.contains(name);
+    ServiceFilter serviceFilter() {
+        return new ServiceFilter(services, exclude);
     }
 
     /** Refuses a zero first retry delay (a busy loop against Consul) and a cap below it; called at creation. */

@@ -1,7 +1,6 @@
 package io.lbsync.watch;
 
 import java.time.Duration;
-import java.util.function.Predicate;
 
 /**
  * How a catalog watch behaves.
@@ -12,11 +11,11 @@ import java.util.function.Predicate;
  *                        believes the reset and follows it (see {@link IndexTracker})
  */
 public record WatchOptions(Duration blockingWait, Duration minInterval, Duration backoffInitial, Duration backoffMax,
-                           Duration indexResetGrace, Predicate<String> serviceFilter, String datacenter) {
+                           Duration indexResetGrace, ServiceFilter serviceFilter, String datacenter) {
 
     /** Options for the local datacenter. */
     public WatchOptions(Duration blockingWait, Duration minInterval, Duration backoffInitial, Duration backoffMax,
-                        Duration indexResetGrace, Predicate<String> serviceFilter) {
+                        Duration indexResetGrace, ServiceFilter serviceFilter) {
         this(blockingWait, minInterval, backoffInitial, backoffMax, indexResetGrace, serviceFilter, "");
     }
 

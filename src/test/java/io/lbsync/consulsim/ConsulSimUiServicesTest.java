@@ -157,6 +157,14 @@ class ConsulSimUiServicesTest {
         assertThat(onFirst.path("ChecksWarning").asInt()).isEqualTo(1);
         assertThat(onFirst.path("ChecksCritical").asInt()).isZero();
 
+        // several services, joined by or (how lbsync asks for the services it watches)
+        JsonNode either = http.get("/v1/internal/ui/services" + filter("Service.Service == \"" + name + "-other\" or "
+                + "Service.Service == \"" + name + "\"")).requireOk().json();
+        assertThat(either).hasSize(1);
+        assertThat(either.get(0).path("Name").asText()).isEqualTo(name);
+        assertThat(http.get("/v1/internal/ui/services" + filter("Service.Service == \"" + name + "\" or ")).status())
+                .as("a dangling or").isEqualTo(500);
+
         ConsulHttp.Response none = http.get("/v1/internal/ui/services" + filter("Service.ID == \"" + name + "-none\"")).requireOk();
         assertThat(none.body()).isEqualTo("null");
         assertThat(none.index()).isPositive();

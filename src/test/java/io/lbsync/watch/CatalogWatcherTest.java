@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,8 +46,12 @@ class CatalogWatcherTest {
     }
 
     private void start() {
+        start(ServiceFilter.ALL);
+    }
+
+    private void start(ServiceFilter services) {
         WatchOptions options = new WatchOptions(Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofMillis(50),
-                Duration.ofMillis(200), Duration.ofSeconds(60), name -> true);
+                Duration.ofMillis(200), Duration.ofSeconds(60), services);
         watcher = new CatalogWatcher(consul, options, handedOn::add, health);
         executor = Executors.newCachedThreadPool();
         watcher.start(executor);
@@ -148,6 +153,19 @@ class CatalogWatcherTest {
         assertThat(last().services().get("b").instances()).extracting(ServiceInstance::port).contains(9202);
         assertThat(consul.reads("b")).isEqualTo(before.get("b") + 1);
         assertThat(consul.reads("a")).isEqualTo(before.get("a"));
+    }
+
+    @Test
+    void aWatchOfNamedServicesAsksForTheirSummariesAlone() throws Exception {
+        start(new ServiceFilter(Set.of("a", "b"), Set.of()));
+        awaitSnapshots(1);
+        settle();
+        consul.registerExtra("b", 9202);
+        awaitSnapshots(2);
+        assertThat(last().services()).containsOnlyKeys("a", "b");
+        assertThat(last().services().get("b").instances()).extracting(ServiceInstance::port).contains(9202);
+        assertThat(consul.summariesAskedFor()).as("every summaries read named the watched services").isNotEmpty()
+                .allSatisfy(only -> assertThat(only).containsExactlyInAnyOrder("a", "b"));
     }
 
     @Test
@@ -280,10 +298,16 @@ class CatalogWatcherTest {
         private final Map<String, Long> serviceIndex = new TreeMap<>();
         private final AtomicInteger listings = new AtomicInteger();
         private final AtomicInteger summaries = new AtomicInteger();
+        private final List<Set<String>> summariesAskedFor = new CopyOnWriteArrayList<>();
         private volatile RuntimeException listingFailure;
         private long raft = 10;
         private long servicesIndex = raft;
         private long checksIndex = raft;
+
+        /** The services each summaries read asked for (empty: all). */
+        List<Set<String>> summariesAskedFor() {
+            return summariesAskedFor;
+        }
 
         synchronized void register(String name, int port, String checkStatus) {
             servicesIndex = ++raft;
@@ -463,8 +487,9 @@ class CatalogWatcherTest {
         }
 
         @Override
-        public synchronized ServiceSummaries summaries() {
+        public synchronized ServiceSummaries summaries(Set<String> only) {
             summaries.incrementAndGet();
+            summariesAskedFor.add(only);
             Map<String, ServiceSummaries.Summary> byService = new TreeMap<>();
             instances.forEach((name, i) -> byService.put(name, new ServiceSummaries.Summary(extras.containsKey(name) ? 2 : 1,
                     java.util.Set.copyOf(i.tags()))));

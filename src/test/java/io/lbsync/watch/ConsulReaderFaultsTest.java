@@ -51,7 +51,7 @@ class ConsulReaderFaultsTest {
         assertThat(reader.service("web").instances()).hasSize(1);
         // the large answers, parsed as they arrive, too
         assertThat(reader.listing().registrations()).containsKey("web");
-        assertThat(reader.summaries().services()).containsKey("web");
+        assertThat(reader.summaries(java.util.Set.of()).services()).containsKey("web");
         assertThat(staleReads.hits()).isEqualTo(4);
     }
 
@@ -63,7 +63,7 @@ class ConsulReaderFaultsTest {
         assertThat(kindOf(() -> reader.service("web"))).isEqualTo(ConsulErrorKind.STALE);
         assertThat(kindOf(() -> reader.kv("lbsync/", 0, null))).isEqualTo(ConsulErrorKind.STALE);
         assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.STALE);
-        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.STALE);
+        assertThat(kindOf(() -> reader.summaries(java.util.Set.of()))).isEqualTo(ConsulErrorKind.STALE);
     }
 
     @Test
@@ -77,7 +77,7 @@ class ConsulReaderFaultsTest {
         sim.faults().inject("/v1/", Fault.knownLeader(false));
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.NO_LEADER);
         assertThat(kindOf(() -> reader.kv("lbsync/", 0, null))).isEqualTo(ConsulErrorKind.NO_LEADER);
-        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.NO_LEADER);
+        assertThat(kindOf(() -> reader.summaries(java.util.Set.of()))).isEqualTo(ConsulErrorKind.NO_LEADER);
     }
 
     @Test
@@ -86,7 +86,7 @@ class ConsulReaderFaultsTest {
         assertThat(kindOf(() -> reader.services(0, null))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(() -> reader.service("web"))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
-        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
+        assertThat(kindOf(() -> reader.summaries(java.util.Set.of()))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         garbage.remove();
 
         FaultRule truncated = sim.faults().inject("/v1/", Fault.truncatedBody());
@@ -94,7 +94,7 @@ class ConsulReaderFaultsTest {
         assertThat(kindOf(() -> reader.checks(0, null))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(() -> reader.service("web"))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
-        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
+        assertThat(kindOf(() -> reader.summaries(java.util.Set.of()))).isEqualTo(ConsulErrorKind.BAD_RESPONSE);
         truncated.remove();
 
         sim.faults().inject("/v1/", Fault.body("null"));
@@ -116,7 +116,7 @@ class ConsulReaderFaultsTest {
         sim.faults().on("/v1/").once().inject(Fault.status(503, "Service Unavailable"));
         assertThat(kindOf(reader::listing)).isEqualTo(ConsulErrorKind.HTTP_5XX);
         sim.faults().on("/v1/").once().inject(Fault.status(403, "Permission denied"));
-        assertThat(kindOf(reader::summaries)).isEqualTo(ConsulErrorKind.HTTP_4XX);
+        assertThat(kindOf(() -> reader.summaries(java.util.Set.of()))).isEqualTo(ConsulErrorKind.HTTP_4XX);
         assertThat(reader.services(0, null).data()).containsKey("web");
     }
 
