@@ -42,4 +42,37 @@ class ConfigDiffTest {
         String b = IntStream.range(0, 5000).mapToObj(i -> "b" + i).collect(Collectors.joining("\n"));
         assertThat(ConfigDiff.unified(a, b, 10)).first().isEqualTo("@@ -1,5000 +1,5000 @@");
     }
+
+    @Test
+    void lineNumbersCountFromTheTopOfALargeConfig() {
+        String big = IntStream.range(0, 4000).mapToObj(i -> "    server s" + i + " 10.0.0.1:" + i).collect(Collectors.joining("\n", "", "\n"));
+        String after = big.replace("server s2500 10.0.0.1:2500\n", "server s2500 10.0.0.9:2500\n");
+        assertThat(ConfigDiff.unified(big, after, 50)).containsExactly("@@ -2501 +2501 @@",
+                "-    server s2500 10.0.0.1:2500", "+    server s2500 10.0.0.9:2500");
+        assertThat(ConfigDiff.unified(big, big + "tail\n", 50)).containsExactly("@@ -4000,0 +4001 @@", "+tail");
+        assertThat(ConfigDiff.unified("head\n" + big, big, 50)).containsExactly("@@ -1 +0,0 @@", "-head");
+    }
+
+    @Test
+    void firstAndLastLinesAndLinesWithoutAnEnd() {
+        assertThat(ConfigDiff.unified("a\nb\nc", "x\nb\nc", 50)).containsExactly("@@ -1 +1 @@", "-a", "+x");
+        assertThat(ConfigDiff.unified("a\nb\nc", "a\nb\ncd", 50)).containsExactly("@@ -3 +3 @@", "-c", "+cd");
+        assertThat(ConfigDiff.unified("a\nb", "a\nb\n", 50)).as("only the last line's end differs: the lines are equal")
+                .isEmpty();
+        assertThat(ConfigDiff.unified("a\nb", "a\nbc\nd\n", 50)).containsExactly("@@ -2 +2,2 @@", "-b", "+bc", "+d");
+    }
+
+    @Test
+    void windowsAndOldMacLineEndsCountAsLineEnds() {
+        assertThat(ConfigDiff.unified("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n", 50)).containsExactly("@@ -2 +2 @@", "-b", "+B");
+        assertThat(ConfigDiff.unified("a\r\nb\r\n", "a\nb\n", 50)).as("the same lines, other line ends").isEmpty();
+        assertThat(ConfigDiff.unified("a\rb\rc\n", "a\rb\rd\n", 50)).containsExactly("@@ -3 +3 @@", "-c", "+d");
+        assertThat(ConfigDiff.unified("a\r\nb\n", "a\rx\nb\n", 50)).containsExactly("@@ -1,0 +2 @@", "+x");
+    }
+
+    @Test
+    void textBeyondLatin1() {
+        assertThat(ConfigDiff.unified("# café\nserver é1\n", "# café\nserver é2\n", 50))
+                .containsExactly("@@ -2 +2 @@", "-server é1", "+server é2");
+    }
 }
