@@ -151,8 +151,8 @@ public final class TemplateModelBuilder {
             if (entry == null || !entry.inputs().equals(inputs)) {
                 RejectedValues.Collector own = new RejectedValues.Collector();
                 List<Placement> placements = new ArrayList<>();
-                Map<String, Object> model = build(service, backend, own,
-                        (instance, server) -> placements.add(new Placement(instance, server)));
+                Map<String, Object> model = PrewrappedHash.of(build(service, backend, own,
+                        (instance, server) -> placements.add(new Placement(instance, server))));
                 entry = new ServiceEntry(inputs, model, List.copyOf(own.rejections()), List.copyOf(placements));
             }
             entries.put(backend, entry);
