@@ -9,6 +9,7 @@ import io.lbsync.model.HealthStatus;
 import io.lbsync.model.KvSnapshot;
 import io.lbsync.model.ServiceInstance;
 import io.lbsync.model.ServiceInstances;
+import io.lbsync.model.WarningPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,6 +135,27 @@ class EnvironmentsTest {
         assertThat(environments(model)).extracting(e -> e.get("name")).containsExactly("prod");
         assertThat(serverIds(services(model, "prod").get(0))).containsExactly("same-twice");
         assertThat((List<String>) model.get("envDeclaringServices")).containsExactly("web");
+    }
+
+    @Test
+    void aBuilderUsedAgainReusesUnchangedServicesAndSeesChangedOnes() {
+        ConsulState first = state(tagged("web", "ok", "10.0.0.10"), tagged("web", "bad", "10.0.0.11", "env=Prod"),
+                tagged("api", "a1", "10.0.0.20"));
+        RejectedValues rejected = new RejectedValues();
+        TemplateModelBuilder builder = new TemplateModelBuilder(rejected, WarningPolicy.SERVE);
+        TemplateParams params = new TemplateParams("haproxy", k -> Optional.ofNullable(PROPERTIES.get(k)));
+        Map<String, Object> before = builder.build(first, params);
+        assertThat(rejected.current(RejectedValues.Field.ENV)).isEqualTo(1);
+
+        // api changes (a new object, as a new snapshot has it), web stays the same object
+        Map<String, ServiceInstances> services = new HashMap<>(first.catalog().services());
+        services.put("api", new ServiceInstances("api", 8, List.of(tagged("api", "a1", "10.0.0.20", "env=prod"))));
+        Map<String, Object> after = builder.build(new ConsulState(CatalogSnapshot.of(8, services), first.kv()), params);
+        assertThat(services(after)).extracting(s -> s.get("name")).containsExactly("web");
+        assertThat(serverIds(services(after, "prod").get(0))).containsExactly("a1");
+        assertThat((List<String>) after.get("envDeclaringServices")).containsExactly("api", "web");
+        assertThat(rejected.current(RejectedValues.Field.ENV)).as("web's rejected registration, reported again").isEqualTo(1);
+        assertThat(services(before)).extracting(s -> s.get("name")).containsExactly("api", "web");
     }
 
     @Test
