@@ -12,12 +12,15 @@ import java.util.AbstractList;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
@@ -30,8 +33,13 @@ import java.util.function.IntFunction;
 final class PrewrappedHash extends AbstractMap<String, Object> implements PrewrappingObjectWrapper.Prewrapped {
     /** Strings, numbers and booleans wrapped as lbsync's FreeMarker configuration wraps them ({@link SandboxedFreemarker}). */
     private static final ObjectWrapper WRAPPER = new PrewrappingObjectWrapper();
-    /** Above this many keys a lookup goes through an index instead of comparing keys one by one. */
-    private static final int INDEXED = 16;
+    /**
+     * Key → position, one per shape (the same keys in the same order): a model's server maps all share one. Finding a key
+     * by comparing it with each in turn was a fifth of a render's time (the template's key is never the same object).
+     */
+    private static final Map<List<String>, Map<String, Integer>> SHAPES = new ConcurrentHashMap<>();
+    /** Shapes beyond this many (maps of Consul's meta vary from service to service) get an index of their own. */
+    private static final int MAX_SHAPES = 1_000;
 
     private final String[] keys;
     private final Object[] values;
@@ -43,14 +51,23 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
         this.keys = keys;
         this.values = values;
         this.models = models;
-        if (keys.length > INDEXED) {
-            index = new HashMap<>(keys.length * 2);
+        this.index = indexOf(keys);
+    }
+
+    private static Map<String, Integer> indexOf(String[] keys) {
+        List<String> shape = Arrays.asList(keys);
+        Map<String, Integer> index = SHAPES.get(shape);
+        if (index == null) {
+            Map<String, Integer> positions = new HashMap<>(keys.length * 2);
             for (int i = 0; i < keys.length; i++) {
-                index.put(keys[i], i);
+                positions.put(keys[i], i);
             }
-        } else {
-            index = null;
+            index = Collections.unmodifiableMap(positions);
+            if (SHAPES.size() < MAX_SHAPES) {
+                SHAPES.putIfAbsent(List.copyOf(shape), index);
+            }
         }
+        return index;
     }
 
     /** The map with its values made template models, in its own order; nested maps and lists are done the same way. */
@@ -98,16 +115,8 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
     }
 
     private int find(Object key) {
-        if (index != null) {
-            Integer at = index.get(key);
-            return at == null ? -1 : at;
-        }
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i].equals(key)) {
-                return i;
-            }
-        }
-        return -1;
+        Integer at = index.get(key);
+        return at == null ? -1 : at;
     }
 
     @Override
