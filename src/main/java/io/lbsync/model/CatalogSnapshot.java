@@ -1,6 +1,7 @@
 package io.lbsync.model;
 
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -25,15 +26,25 @@ public record CatalogSnapshot(long index, SortedMap<String, ServiceInstances> se
     }
 
     public static CatalogSnapshot of(long index, Map<String, ServiceInstances> services, String datacenter) {
-        return new CatalogSnapshot(index, new TreeMap<>(services), datacenter);
+        // copied once, by the constructor; a TreeMap in natural order is copied in one pass, without comparing names
+        return new CatalogSnapshot(index, services instanceof TreeMap<String, ServiceInstances> sorted && sorted.comparator() == null
+                ? sorted : new TreeMap<>(services), datacenter);
     }
 
     /** True when membership, addresses, tags, meta or health differ; the index is ignored. */
     public boolean sameDataAs(CatalogSnapshot other) {
-        if (other == null || !services.keySet().equals(other.services.keySet())) {
+        if (other == null || services.size() != other.services.size()) {
             return false;
         }
-        return services.entrySet().stream().allMatch(e -> e.getValue().sameDataAs(other.services.get(e.getKey())));
+        // both sorted by name: walked side by side (once per change, over every service: no lookups)
+        Iterator<Map.Entry<String, ServiceInstances>> theirs = other.services.entrySet().iterator();
+        for (Map.Entry<String, ServiceInstances> mine : services.entrySet()) {
+            Map.Entry<String, ServiceInstances> their = theirs.next();
+            if (!mine.getKey().equals(their.getKey()) || !mine.getValue().sameDataAs(their.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int instanceCount() {

@@ -26,6 +26,6 @@ public record ServiceInstances(String service, long index, List<ServiceInstance>
 
     /** Same members, addresses, tags, meta and health: indexes alone do not make a change. */
     public boolean sameDataAs(ServiceInstances other) {
-        return other != null && service.equals(other.service) && instances.equals(other.instances);
+        return this == other || other != null && service.equals(other.service) && instances.equals(other.instances);
     }
 }

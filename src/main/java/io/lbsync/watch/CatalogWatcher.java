@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -117,7 +118,10 @@ public final class CatalogWatcher implements Watcher {
     private volatile boolean running;
     private ExecutorService executor;
 
-    private final Map<String, ServiceInstances> current = new HashMap<>();
+    /** Sorted by name, as the snapshots are: a snapshot copies it in one pass. */
+    private final Map<String, ServiceInstances> current = new TreeMap<>();
+    /** The service names {@link #current} and the other per-service state were last trimmed to (refresh thread only). */
+    private Set<String> trimmedTo;
     /** Read by the health-checks thread too (which services have an instance on a node). */
     private volatile CatalogSnapshot lastEmitted;
 
@@ -560,9 +564,12 @@ public final class CatalogWatcher implements Watcher {
         long maxIndex = Math.max(index, read.values().stream().filter(r -> r.instances() != null)
                 .mapToLong(r -> r.instances().index()).max().orElse(0));
         health.success(readsName, maxIndex);
-        current.keySet().retainAll(names);
-        readIndex.keySet().retainAll(names);
-        unreadable().retainAll(names);
+        if (names != trimmedTo) { // a new set of names comes with a registration wake only, not with check flips
+            current.keySet().retainAll(names);
+            readIndex.keySet().retainAll(names);
+            unreadable().retainAll(names);
+            trimmedTo = names;
+        }
         Instant now = Instant.now();
         read.forEach((name, result) -> {
             if (result.failure() != null) {

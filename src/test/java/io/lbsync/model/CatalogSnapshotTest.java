@@ -43,6 +43,18 @@ class CatalogSnapshotTest {
     }
 
     @Test
+    void anotherServiceOfTheSameCountIsAChange() {
+        var web = new ServiceInstances("web", 1, List.of(instance("web-1", "n1", 80, HealthStatus.PASSING)));
+        var api = new ServiceInstances("api", 1, List.of(ServiceInstance.of("api", "api-1", "n1", "10.0.0.1", "", 80,
+                List.of(), Map.of(), HealthStatus.PASSING)));
+        var both = CatalogSnapshot.of(1, Map.of("web", web, "api", api));
+        var zed = new ServiceInstances("zed", 1, api.instances());
+        assertThat(both.sameDataAs(CatalogSnapshot.of(2, Map.of("web", web, "zed", zed)))).isFalse();
+        assertThat(both.sameDataAs(CatalogSnapshot.of(2, new java.util.TreeMap<>(Map.of("api", api, "web", web))))).isTrue();
+        assertThat(both.sameDataAs(CatalogSnapshot.of(2, Map.of("web", web)))).isFalse();
+    }
+
+    @Test
     void serviceAddressFallsBackToNodeAddress() {
         assertThat(instance("web-1", "n1", 80, HealthStatus.PASSING).address()).isEqualTo("10.0.0.1");
         var own = ServiceInstance.of("web", "web-1", "n1", "10.0.0.1", "10.0.0.9", 80, null, null, HealthStatus.PASSING);
