@@ -1,121 +1,92 @@
 package io.lbsync.render;
 
+import freemarker.ext.util.WrapperTemplateModel;
 import freemarker.template.ObjectWrapper;
 import freemarker.template.TemplateCollectionModel;
 import freemarker.template.TemplateHashModelEx2;
 import freemarker.template.TemplateModel;
 import freemarker.template.TemplateModelException;
 import freemarker.template.TemplateModelIterator;
-import freemarker.template.TemplateSequenceModel;
-import freemarker.ext.util.WrapperTemplateModel;
-import java.util.AbstractList;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
- * A map of the template model that FreeMarker reads without wrapping it again. FreeMarker's object wrapper makes every
- * value it reads from a Java map or list a template model anew, at every access of every render (a dozen per server
- * line: most of a render's work for a large catalog); a service's model entry is built once and reused while the
- * service does not change, so its values are made template models once, here, as that wrapper would make them. Java
- * code sees an ordinary unmodifiable map (nested maps are PrewrappedHash too, lists unmodifiable lists of them).
+ * A map of the template model (a service's entry, a server, its raw values) that FreeMarker reads without wrapping its
+ * values again. FreeMarker's object wrapper makes every value it reads from a Java map a template model anew, at every
+ * access of every render (a dozen per server line: most of a render's work for a large catalog); a service's entry is
+ * built once and reused while the service does not change, so each value is made a template model at its first read,
+ * as that wrapper would make it, and kept. The keys come from a {@link Shape}, fixed per kind of map, so a lookup is one
+ * shared index and building one costs no more than the map it replaces. Java code sees an ordinary unmodifiable map.
  */
 final class PrewrappedHash extends AbstractMap<String, Object> implements PrewrappingObjectWrapper.Prewrapped {
-    /** Strings, numbers and booleans wrapped as lbsync's FreeMarker configuration wraps them ({@link SandboxedFreemarker}). */
+    /** Strings, numbers, booleans, Consul's tags and meta wrapped as lbsync's FreeMarker configuration wraps them. */
     private static final ObjectWrapper WRAPPER = new PrewrappingObjectWrapper();
-    /**
-     * Key → position, one per shape (the same keys in the same order): a model's server maps all share one. Finding a key
-     * by comparing it with each in turn was a fifth of a render's time (the template's key is never the same object).
-     */
-    private static final Map<List<String>, Map<String, Integer>> SHAPES = new ConcurrentHashMap<>();
-    /** Shapes beyond this many (maps of Consul's meta vary from service to service) get an index of their own. */
-    private static final int MAX_SHAPES = 1_000;
 
-    private final String[] keys;
+    /** The keys of one kind of map, in order, with the index that finds them. */
+    static final class Shape {
+        private final String[] keys;
+        private final Map<String, Integer> index = new HashMap<>();
+
+        Shape(String... keys) {
+            this.keys = keys.clone();
+            for (int i = 0; i < keys.length; i++) {
+                if (index.put(keys[i], i) != null) {
+                    throw new IllegalArgumentException("key " + keys[i] + " twice");
+                }
+            }
+        }
+
+        /** This shape with more keys after its own. */
+        Shape plus(String... more) {
+            String[] all = Arrays.copyOf(keys, keys.length + more.length);
+            System.arraycopy(more, 0, all, keys.length, more.length);
+            return new Shape(all);
+        }
+
+        /** A map of this shape: {@code values} in the order of the keys. */
+        PrewrappedHash of(Object... values) {
+            if (values.length != keys.length) {
+                throw new IllegalArgumentException(values.length + " values for " + keys.length + " keys");
+            }
+            return new PrewrappedHash(this, values); // a varargs array of its own: not copied
+        }
+    }
+
+    private final Shape shape;
     private final Object[] values;
+    /** values[i]'s template model once a template read it (null before). */
     private final TemplateModel[] models;
-    private final Map<String, Integer> index;
     private final Hash hash = new Hash();
 
-    private PrewrappedHash(String[] keys, Object[] values, TemplateModel[] models) {
-        this.keys = keys;
+    private PrewrappedHash(Shape shape, Object[] values) {
+        this.shape = shape;
         this.values = values;
-        this.models = models;
-        this.index = indexOf(keys);
+        this.models = new TemplateModel[values.length];
     }
 
-    private static Map<String, Integer> indexOf(String[] keys) {
-        List<String> shape = Arrays.asList(keys);
-        Map<String, Integer> index = SHAPES.get(shape);
-        if (index == null) {
-            Map<String, Integer> positions = new HashMap<>(keys.length * 2);
-            for (int i = 0; i < keys.length; i++) {
-                positions.put(keys[i], i);
+    /** The value's template model, made at its first read and kept. Two threads may both make it: equal models. */
+    private TemplateModel modelAt(int at) {
+        TemplateModel model = models[at];
+        if (model == null && values[at] != null) {
+            try {
+                model = WRAPPER.wrap(values[at]);
+            } catch (TemplateModelException e) {
+                throw new IllegalStateException("a template model value FreeMarker cannot wrap: " + values[at].getClass(), e);
             }
-            index = Collections.unmodifiableMap(positions);
-            if (SHAPES.size() < MAX_SHAPES) {
-                SHAPES.putIfAbsent(List.copyOf(shape), index);
-            }
+            models[at] = model;
         }
-        return index;
-    }
-
-    /** The map with its values made template models, in its own order; nested maps and lists are done the same way. */
-    static PrewrappedHash of(Map<String, ?> source) {
-        int n = source.size();
-        String[] keys = new String[n];
-        Object[] values = new Object[n];
-        TemplateModel[] models = new TemplateModel[n];
-        int i = 0;
-        for (Map.Entry<String, ?> e : source.entrySet()) {
-            keys[i] = e.getKey();
-            values[i] = javaView(e.getValue());
-            models[i] = model(values[i]);
-            i++;
-        }
-        return new PrewrappedHash(keys, values, models);
-    }
-
-    /** Maps and lists rebuilt with prewrapped maps in them; other values as they are. */
-    @SuppressWarnings("unchecked")
-    private static Object javaView(Object value) {
-        if (value instanceof PrewrappedHash) {
-            return value;
-        }
-        if (value instanceof Map<?, ?> map) {
-            return of((Map<String, ?>) map);
-        }
-        if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
-            list.forEach(element -> copy.add(javaView(element)));
-            return new PrewrappedList(copy);
-        }
-        return value;
-    }
-
-    private static TemplateModel model(Object javaView) {
-        if (javaView instanceof PrewrappingObjectWrapper.Prewrapped prewrapped) {
-            return prewrapped.templateModel();
-        }
-        try {
-            return WRAPPER.wrap(javaView);
-        } catch (TemplateModelException e) {
-            throw new IllegalStateException("a template model value FreeMarker cannot wrap: " + javaView.getClass(), e);
-        }
+        return model;
     }
 
     private int find(Object key) {
-        Integer at = index.get(key);
+        Integer at = shape.index.get(key);
         return at == null ? -1 : at;
     }
 
@@ -132,7 +103,7 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
 
     @Override
     public int size() {
-        return keys.length;
+        return values.length;
     }
 
     @Override
@@ -145,23 +116,23 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
 
                     @Override
                     public boolean hasNext() {
-                        return next < keys.length;
+                        return next < values.length;
                     }
 
                     @Override
                     public Entry<String, Object> next() {
-                        if (next >= keys.length) {
+                        if (next >= values.length) {
                             throw new NoSuchElementException();
                         }
                         int at = next++;
-                        return new SimpleImmutableEntry<>(keys[at], values[at]);
+                        return new SimpleImmutableEntry<>(shape.keys[at], values[at]);
                     }
                 };
             }
 
             @Override
             public int size() {
-                return keys.length;
+                return values.length;
             }
         };
     }
@@ -176,27 +147,27 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
         @Override
         public TemplateModel get(String key) {
             int at = find(key);
-            return at < 0 ? null : models[at];
+            return at < 0 ? null : modelAt(at);
         }
 
         @Override
         public boolean isEmpty() {
-            return keys.length == 0;
+            return values.length == 0;
         }
 
         @Override
         public int size() {
-            return keys.length;
+            return values.length;
         }
 
         @Override
         public TemplateCollectionModel keys() {
-            return new Models(i -> model(keys[i]), keys.length);
+            return new Models(i -> keyModel(i), values.length);
         }
 
         @Override
         public TemplateCollectionModel values() {
-            return new Models(i -> models[i], keys.length);
+            return new Models(PrewrappedHash.this::modelAt, values.length);
         }
 
         @Override
@@ -206,7 +177,7 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
 
                 @Override
                 public boolean hasNext() {
-                    return next < keys.length;
+                    return next < values.length;
                 }
 
                 @Override
@@ -215,16 +186,24 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
                     return new KeyValuePair() {
                         @Override
                         public TemplateModel getKey() {
-                            return model(keys[at]);
+                            return keyModel(at);
                         }
 
                         @Override
                         public TemplateModel getValue() {
-                            return models[at];
+                            return modelAt(at);
                         }
                     };
                 }
             };
+        }
+
+        private TemplateModel keyModel(int at) {
+            try {
+                return WRAPPER.wrap(shape.keys[at]);
+            } catch (TemplateModelException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override
@@ -253,54 +232,6 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
                     return next < size;
                 }
             };
-        }
-    }
-
-    /** An unmodifiable list of the model, with its elements already made template models for FreeMarker. */
-    static final class PrewrappedList extends AbstractList<Object> implements PrewrappingObjectWrapper.Prewrapped {
-        private final List<Object> elements;
-        private final TemplateSequenceModel sequence;
-
-        PrewrappedList(List<Object> elements) {
-            this.elements = elements;
-            TemplateModel[] models = new TemplateModel[elements.size()];
-            for (int i = 0; i < models.length; i++) {
-                models[i] = model(elements.get(i));
-            }
-            this.sequence = new Sequence(models, this);
-        }
-
-        @Override
-        public Object get(int i) {
-            return elements.get(i);
-        }
-
-        @Override
-        public int size() {
-            return elements.size();
-        }
-
-        @Override
-        public TemplateModel templateModel() {
-            return sequence;
-        }
-    }
-
-    /** A list as FreeMarker reads it: by position. */
-    private record Sequence(TemplateModel[] models, List<Object> javaView) implements TemplateSequenceModel, WrapperTemplateModel {
-        @Override
-        public TemplateModel get(int i) {
-            return i >= 0 && i < models.length ? models[i] : null;
-        }
-
-        @Override
-        public int size() {
-            return models.length;
-        }
-
-        @Override
-        public Object getWrappedObject() {
-            return javaView;
         }
     }
 }

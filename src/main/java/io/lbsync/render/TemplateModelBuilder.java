@@ -46,6 +46,19 @@ public final class TemplateModelBuilder {
     /** HAProxy's largest server weight; Consul's weights are scaled into 0..256 per backend when larger. */
     static final int MAX_WEIGHT = 256;
 
+    /** The keys of a server of the model (docs/templates.md), in the order templates see them. */
+    private static final PrewrappedHash.Shape SERVER = new PrewrappedHash.Shape("name", "id", "node", "address", "port",
+            "endpoint", "ip", "weight", "state", "datacenter", "backup");
+    private static final PrewrappedHash.Shape SERVER_WITH_RAW = SERVER.plus("raw");
+    /** server.raw: the registration as Consul returned it. */
+    private static final PrewrappedHash.Shape RAW_SERVER = new PrewrappedHash.Shape("service", "id", "node", "nodeAddress",
+            "address", "port", "tags", "meta");
+    /** A service of the model. */
+    private static final PrewrappedHash.Shape SERVICE = new PrewrappedHash.Shape("name", "backend", "hosts", "servers",
+            "instanceCount", "passingCount");
+    private static final PrewrappedHash.Shape SERVICE_WITH_RAW = SERVICE.plus("raw");
+    private static final PrewrappedHash.Shape RAW_SERVICE = new PrewrappedHash.Shape("name");
+
     private final SiteParser siteParser = new SiteParser();
     private final RejectedValues rejected;
     private final WarningPolicy warningPolicy;
@@ -153,8 +166,8 @@ public final class TemplateModelBuilder {
             if (entry == null || !entry.inputs().equals(inputs)) {
                 RejectedValues.Collector own = new RejectedValues.Collector();
                 List<Placement> placements = new ArrayList<>();
-                Map<String, Object> model = PrewrappedHash.of(build(service, backend, own,
-                        (instance, server) -> placements.add(new Placement(instance, server))));
+                Map<String, Object> model = build(service, backend, own,
+                        (instance, server) -> placements.add(new Placement(instance, server)));
                 entry = new ServiceEntry(inputs, model, List.copyOf(own.rejections()), List.copyOf(placements));
             }
             entries.put(backend, entry);
@@ -242,21 +255,16 @@ public final class TemplateModelBuilder {
             List<Map<String, Object>> servers = new ArrayList<>();
             for (Served s : served) {
                 Map<String, Object> server = server(s, scaled(s.weight(), maxWeight), serverNames,
-                        duplicateIds.contains(s.instance().id()));
+                        duplicateIds.contains(s.instance().id()), raw ? rawInstance(s.instance()) : null);
                 placed.accept(s.instance(), (String) server.get("name"));
-                servers.add(raw ? withRaw(server, rawInstance(s.instance())) : server);
+                servers.add(server);
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", SafeValues.identifier(service.service()));
-            m.put("backend", backend);
-            m.put("hosts", List.copyOf(hosts));
-            m.put("servers", List.copyOf(servers));
-            m.put("instanceCount", service.instances().size());
-            m.put("passingCount", passing.size());
+            String name = SafeValues.identifier(service.service());
             if (raw) {
-                m.put("raw", Map.of("name", service.service()));
+                return SERVICE_WITH_RAW.of(name, backend, List.copyOf(hosts), List.copyOf(servers), service.instances().size(),
+                        passing.size(), RAW_SERVICE.of(service.service()));
             }
-            return Collections.unmodifiableMap(m);
+            return SERVICE.of(name, backend, List.copyOf(hosts), List.copyOf(servers), service.instances().size(), passing.size());
         }
     }
 
@@ -298,7 +306,9 @@ public final class TemplateModelBuilder {
         return duplicates;
     }
 
-    private static Map<String, Object> server(Served served, int weight, UniqueNames names, boolean duplicateId) {
+    /** @param raw the registration as Consul returned it ({@code server.raw}), or null when raw values are off */
+    private static Map<String, Object> server(Served served, int weight, UniqueNames names, boolean duplicateId,
+                                              Map<String, Object> raw) {
         ServiceInstance instance = served.instance();
         String address = served.address();
         // One service ID on two nodes (a duplicate registration) must not give two servers of one name; a backup from
@@ -306,43 +316,31 @@ public final class TemplateModelBuilder {
         String preferred = (duplicateId ? instance.id() + "." + instance.node() : instance.id())
                 + (served.backup() ? "." + instance.datacenter() : "");
         boolean ipv6 = SafeValues.isIpv6(address);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", names.claim(SafeValues.identifier(preferred)));
-        m.put("id", SafeValues.identifier(instance.id()));
-        m.put("node", SafeValues.identifier(instance.node()));
-        m.put("address", address);
-        m.put("port", instance.port());
-        m.put("endpoint", (ipv6 ? "[" + address + "]" : address) + ":" + instance.port());
-        // nginx (open source) resolves a name in an upstream once, when it loads the config, and refuses the whole
-        // config when the name does not resolve: its template writes only IP literals
-        m.put("ip", ipv6 || SafeValues.isIpv4(address));
-        m.put("weight", weight);
-        m.put("state", served.draining() ? "draining" : instance.status().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("datacenter", SafeValues.identifier(instance.datacenter()));
-        // used only while no normal server can serve: another datacenter's instance (lbsync.consul.datacenters)
-        m.put("backup", served.backup());
-        return Collections.unmodifiableMap(m);
-    }
-
-    private static Map<String, Object> withRaw(Map<String, Object> safe, Map<String, Object> raw) {
-        Map<String, Object> m = new LinkedHashMap<>(safe);
-        m.put("raw", raw);
-        return Collections.unmodifiableMap(m);
+        Object[] values = {
+            names.claim(SafeValues.identifier(preferred)),
+            SafeValues.identifier(instance.id()),
+            SafeValues.identifier(instance.node()),
+            address,
+            instance.port(),
+            (ipv6 ? "[" + address + "]" : address) + ":" + instance.port(),
+            // nginx (open source) resolves a name in an upstream once, when it loads the config, and refuses the whole
+            // config when the name does not resolve: its template writes only IP literals
+            ipv6 || SafeValues.isIpv4(address),
+            weight,
+            served.draining() ? "draining" : instance.status().name().toLowerCase(java.util.Locale.ROOT),
+            SafeValues.identifier(instance.datacenter()),
+            // used only while no normal server can serve: another datacenter's instance (lbsync.consul.datacenters)
+            served.backup(),
+            raw};
+        return raw == null ? SERVER.of(Arrays.copyOf(values, values.length - 1)) : SERVER_WITH_RAW.of(values);
     }
 
     /** The registration as Consul returned it: untrusted, NOT safe to write into a config. */
     private static Map<String, Object> rawInstance(ServiceInstance instance) {
         Function<String, String> text = s -> s == null ? "" : s;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("service", text.apply(instance.service()));
-        m.put("id", text.apply(instance.id()));
-        m.put("node", text.apply(instance.node()));
-        m.put("nodeAddress", text.apply(instance.nodeAddress()));
-        m.put("address", text.apply(instance.address()));
-        m.put("port", instance.port());
-        m.put("tags", instance.tags());
-        m.put("meta", instance.meta());
-        return Collections.unmodifiableMap(m);
+        return RAW_SERVER.of(text.apply(instance.service()), text.apply(instance.id()), text.apply(instance.node()),
+                text.apply(instance.nodeAddress()), text.apply(instance.address()), instance.port(), instance.tags(),
+                instance.meta());
     }
 
     /** Host names of the routing convention, validated; the others are rejected (logged once, counted). */

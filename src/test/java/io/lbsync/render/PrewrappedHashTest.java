@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A prewrapped model entry is the same map to Java code and the same hash to a template as the plain map it was made
- * from: every output below is rendered from both and must be equal.
+ * A prewrapped model entry is the same map to Java code and the same hash to a template as the plain map of the same
+ * keys and values: every output below is rendered from both and must be equal.
  */
 class PrewrappedHashTest {
     @TempDir
@@ -48,6 +48,27 @@ class PrewrappedHashTest {
         return service;
     }
 
+    /** The entry as the model builder makes it: its own maps prewrapped, Consul's meta and the lists as they are. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> prewrapped(Map<String, Object> plain) {
+        Map<String, Object> copy = new LinkedHashMap<>(plain);
+        copy.computeIfPresent("servers", (k, servers) -> ((List<Map<String, Object>>) servers).stream()
+                .map(server -> server.containsKey("raw") ? withShape(Map.of("raw", withShape((Map<String, Object>) server.get("raw"))),
+                        server) : withShape(server)).toList());
+        return withShape(copy);
+    }
+
+    /** {@code source}'s keys as a shape, its values as they are, but those of {@code replaced} where it has the key. */
+    private static Map<String, Object> withShape(Map<String, Object> replaced, Map<String, Object> source) {
+        Map<String, Object> m = new LinkedHashMap<>(source);
+        m.putAll(replaced);
+        return withShape(m);
+    }
+
+    private static Map<String, Object> withShape(Map<String, Object> source) {
+        return new PrewrappedHash.Shape(source.keySet().toArray(String[]::new)).of(source.values().toArray());
+    }
+
     private String render(String template, Object service) throws IOException {
         Path file = Files.writeString(dir.resolve("t" + System.nanoTime() + ".ftl"), template);
         return new TemplateRenderer(file.toString()).render(Map.of("services", List.of(service), "service", service));
@@ -55,19 +76,19 @@ class PrewrappedHashTest {
 
     private void sameOutput(String template) throws IOException {
         String plain = render(template, entry());
-        String prewrapped = render(template, PrewrappedHash.of(entry()));
+        String prewrapped = render(template, prewrapped(entry()));
         assertThat(prewrapped).as(template).isEqualTo(plain);
         assertThat(plain).as("the template must produce something to compare").isNotBlank();
     }
 
     @Test
     void javaCodeSeesTheSameMap() {
-        Map<String, Object> prewrapped = PrewrappedHash.of(entry());
+        Map<String, Object> prewrapped = prewrapped(entry());
         assertThat(prewrapped).isEqualTo(entry());
         assertThat(entry()).isEqualTo(prewrapped);
         assertThat(prewrapped.hashCode()).isEqualTo(entry().hashCode());
         assertThat(prewrapped.keySet()).containsExactly("name", "hosts", "servers", "big", "instanceCount");
-        assertThat(prewrapped.get("servers")).isInstanceOf(List.class);
+        assertThat(((List<?>) prewrapped.get("servers")).get(0)).isInstanceOf(PrewrappedHash.class);
         assertThat(((Map<?, ?>) prewrapped.get("big")).get("k33")).isEqualTo("v33");
         assertThat(prewrapped.get("missing")).isNull();
         assertThat(prewrapped.containsKey("name")).isTrue();
