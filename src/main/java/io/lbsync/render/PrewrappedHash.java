@@ -25,9 +25,9 @@ import java.util.function.IntFunction;
  * as that wrapper would make it, and kept. The keys come from a {@link Shape}, fixed per kind of map, so a lookup is one
  * shared index and building one costs no more than the map it replaces. Java code sees an ordinary unmodifiable map.
  */
-final class PrewrappedHash extends AbstractMap<String, Object> implements PrewrappingObjectWrapper.Prewrapped {
+final class PrewrappedHash extends AbstractMap<String, Object> {
     /** Strings, numbers, booleans, Consul's tags and meta wrapped as lbsync's FreeMarker configuration wraps them. */
-    private static final ObjectWrapper WRAPPER = new PrewrappingObjectWrapper();
+    private static final ObjectWrapper WRAPPER = PrewrappingObjectWrapper.INSTANCE;
 
     /** The keys of one kind of map, in order, with the index that finds them. */
     static final class Shape {
@@ -137,8 +137,8 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
         };
     }
 
-    @Override
-    public TemplateModel templateModel() {
+    /** What a template sees of this map. */
+    TemplateModel templateModel() {
         return hash;
     }
 
@@ -162,7 +162,7 @@ final class PrewrappedHash extends AbstractMap<String, Object> implements Prewra
 
         @Override
         public TemplateCollectionModel keys() {
-            return new Models(i -> keyModel(i), values.length);
+            return new Models(this::keyModel, values.length);
         }
 
         @Override

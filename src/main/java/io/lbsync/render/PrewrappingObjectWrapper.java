@@ -6,21 +6,20 @@ import freemarker.template.TemplateModel;
 import freemarker.template.TemplateModelException;
 
 /**
- * FreeMarker's default object wrapper (the one {@link Configuration#VERSION_2_3_34} would use), except that a map or list
- * of the template model made template models once ({@link PrewrappedHash}) is handed over as such, not wrapped again.
+ * FreeMarker's default object wrapper (the one {@link Configuration#VERSION_2_3_34} would use), except that a map of the
+ * template model that keeps its values' template models ({@link PrewrappedHash}) is handed over as such, not wrapped
+ * again. One instance serves every configuration: it holds no state of its own.
  */
 final class PrewrappingObjectWrapper extends DefaultObjectWrapper {
-    /** A model value that carries its own template model. */
-    interface Prewrapped {
-        TemplateModel templateModel();
-    }
+    static final PrewrappingObjectWrapper INSTANCE = new PrewrappingObjectWrapper();
 
-    PrewrappingObjectWrapper() {
+    private PrewrappingObjectWrapper() {
         super(Configuration.VERSION_2_3_34);
+        writeProtect(); // shared: no setting may change after this
     }
 
     @Override
     public TemplateModel wrap(Object obj) throws TemplateModelException {
-        return obj instanceof Prewrapped prewrapped ? prewrapped.templateModel() : super.wrap(obj);
+        return obj instanceof PrewrappedHash hash ? hash.templateModel() : super.wrap(obj);
     }
 }

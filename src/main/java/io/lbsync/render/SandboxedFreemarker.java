@@ -20,7 +20,7 @@ public final class SandboxedFreemarker {
     public static Configuration create(TemplateLoader loader) {
         Configuration c = new Configuration(Configuration.VERSION_2_3_34);
         c.setDefaultEncoding("UTF-8");
-        c.setObjectWrapper(new PrewrappingObjectWrapper()); // the default one, but reused model entries are not wrapped again
+        c.setObjectWrapper(PrewrappingObjectWrapper.INSTANCE); // the default one, but reused model entries are not wrapped again
         c.setOutputFormat(PlainTextOutputFormat.INSTANCE);
         // "18090", never the locale's "18,090" (which breaks a listen port)
         c.setNumberFormat("computer");
