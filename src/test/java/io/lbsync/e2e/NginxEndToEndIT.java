@@ -79,7 +79,6 @@ class NginxEndToEndIT {
     /** Ports whose site has been served: a failed request to one of these counts as a request lost to a reload. */
     private final Set<Integer> servingPorts = ConcurrentHashMap.newKeySet();
     private final List<String> requestErrors = new CopyOnWriteArrayList<>();
-    private final Ports ports = new Ports();
     private String reloadTimeout = "30s";
 
     // ---- fixtures ----
@@ -504,7 +503,7 @@ class NginxEndToEndIT {
 
     /** A free loopback port, different from every port handed out before in this test. */
     private int freePort() throws IOException {
-        return ports.freeExcept(backends.ports());
+        return Ports.freeExcept(backends.ports());
     }
 
     /** Collects the formatted messages of one logger (log4j2, as the application uses) while open. */

@@ -16,11 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Karaf deliverable in a real Apache Karaf 4.4 (unpacked by maven-dependency-plugin, started as its own process
- * on free loopback ports): the lbsync feature installs, reads etc/lbsync.cfg, renders from the Consul simulator in
- * this JVM; stopping the bundle stops the routes and leaves no lbsync thread; starting and updating it runs them again.
+ * on free loopback ports): the lbsync feature installs, reads etc/lbsync.cfg, renders from the test run's Consul
+ * ({@link ConsulTestCluster}: real agents in the integration run); stopping the bundle stops the routes and leaves no lbsync thread; starting and updating it runs them again.
  */
 class KarafIT {
     private static final Path DIST = Path.of(System.getProperty("lbsync.test.karaf-dist", "target/karaf-dist/apache-karaf-4.4.6"));
@@ -67,9 +70,7 @@ class KarafIT {
 
     @Test
     void theFeatureRunsTheRoutesAndStoppingTheBundleStopsThem() throws Exception {
-        Ports ports = new Ports();
-        List<Integer> none = List.of();
-        configureKaraf(ports.freeExcept(none), ports.freeExcept(none), ports.freeExcept(none));
+        configureKaraf(Ports.free(), Ports.free(), Ports.free());
         Map<String, String> cfg = new LinkedHashMap<>();
         cfg.put("lbsync.consul.url", cluster.url());
         cfg.put("lbsync.consul.wait", "10s");
@@ -79,7 +80,7 @@ class KarafIT {
         cfg.put("lbsync.routes", ROUTES.toString());
         cfg.put("lbsync.haproxy.output", output.toString());
         cfg.put("lbsync.haproxy.validate-command", "");
-        cfg.put("lbsync.http.port", String.valueOf(ports.freeExcept(none)));
+        cfg.put("lbsync.http.port", String.valueOf(Ports.free()));
         StringBuilder text = new StringBuilder("# written by KarafIT\n");
         cfg.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
         Files.writeString(karaf.resolve("etc/lbsync.cfg"), text);
@@ -221,8 +222,18 @@ class KarafIT {
         process = karafCommand(karaf.resolve("bin/karaf").toString(), "server")
                 .redirectOutput(dir.resolve("karaf-console.log").toFile()).start();
         // bin/client answers once the shell and the features service are up
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> run(karaf.resolve("bin/client").toString(), "-r", "1", "-d", "1", "feature:list -i").exit() == 0);
+        AtomicReference<Result> last = new AtomicReference<>();
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                last.set(run(karaf.resolve("bin/client").toString(), "-r", "1", "-d", "1", "feature:list -i"));
+                return last.get().exit() == 0;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Karaf's shell did not answer within 90 s; bin/client last printed:\n"
+                    + (last.get() == null ? "(nothing)" : last.get().output()) + "\nKaraf's log, its warnings and errors:\n"
+                    + karafLog().lines().filter(l -> l.contains("| WARN ") || l.contains("| ERROR") || l.startsWith("java."))
+                            .collect(Collectors.joining("\n")), e);
+        }
     }
 
     private record Result(int exit, String output) {

@@ -3,30 +3,81 @@ package io.lbsync.testsupport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Free TCP ports on loopback, for proxies and sites a test starts. */
+/**
+ * Free TCP ports on 127.0.0.1, for proxies, sites and Karaf a test starts. They are taken below the kernel's
+ * ephemeral range (ip_local_port_range), where the local end of an outgoing connection never lands: a port the
+ * kernel picked (bind to 0) is one every outgoing connection of the test run could take before the started process
+ * binds it — Karaf's sshd then failed to bind and never retried. Each port is handed out once per JVM.
+ */
 public final class Ports {
-    private final Set<Integer> handedOut = new HashSet<>();
+    /** Where the kernel's ephemeral range starts unless the machine says otherwise (Linux's default). */
+    private static final int DEFAULT_EPHEMERAL_LOW = 32768;
+    /** How many ports below the ephemeral range the tests may use. */
+    private static final int SPAN = 12000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    /** A loopback port that was free a moment ago. */
+    private Ports() {
+    }
+
+    /** A loopback port that was free a moment ago and was not handed out before in this JVM. */
     public static int free() throws IOException {
+        int high = ephemeralLow();
+        int low = Math.max(1024, high - SPAN);
+        if (high - low < 1000) { // the ephemeral range covers (almost) every port: only the kernel can pick
+            return kernelPick();
+        }
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(low, high);
+            if (HANDED_OUT.add(port) && bindable(port)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port on 127.0.0.1 between " + low + " and " + (high - 1));
+    }
+
+    /** A free loopback port that is not in {@code taken} (ports some other code picked). */
+    public static int freeExcept(Collection<Integer> taken) throws IOException {
+        while (true) {
+            int port = free();
+            if (!taken.contains(port)) {
+                return port;
+            }
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
+
+    private static int kernelPick() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress("127.0.0.1", 0));
+            HANDED_OUT.add(s.getLocalPort());
             return s.getLocalPort();
         }
     }
 
-    /** A free loopback port, not in {@code taken} and different from every port this instance handed out before. */
-    public int freeExcept(Collection<Integer> taken) throws IOException {
-        while (true) {
-            int port = free();
-            if (!taken.contains(port) && handedOut.add(port)) {
-                return port;
-            }
+    /** The first port of the kernel's ephemeral range: Linux's /proc, else the usual default. */
+    private static int ephemeralLow() {
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException unknown) {
+            return DEFAULT_EPHEMERAL_LOW;
         }
     }
 }
