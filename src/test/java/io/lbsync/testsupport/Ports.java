@@ -72,9 +72,10 @@ public final class Ports {
     }
 
     /** The first port of the kernel's ephemeral range: Linux's /proc, else the usual default. */
-    private static int ephemeralLow() {
+    static int ephemeralLow() {
         try {
-            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            // read by lines: Files.readString returned only the first character of this /proc file (JDK 17)
+            String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
             return Integer.parseInt(range[0]);
         } catch (IOException | RuntimeException unknown) {
             return DEFAULT_EPHEMERAL_LOW;
