@@ -298,7 +298,7 @@ class NginxEndToEndIT {
             assertServedBy(port, "main.test", "/unknown/x", "503");
             assertThat(live()).contains("# no service \"" + unknown + "\" in Consul");
 
-            // values that do not parse, or hold an invalid field, are skipped; the rest still renders and installs
+            // values that do not parse, or hold an invalid field, are left out; the rest still renders and installs
             int otherPort = freePort();
             int badPort = freePort();
             cluster.http().kvPut(prefix + SiteParser.SITES + "broken", "{not json");

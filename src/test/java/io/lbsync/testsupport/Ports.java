@@ -22,24 +22,25 @@ public final class Ports {
     /** How many ports below the ephemeral range the tests may use. */
     private static final int SPAN = 12000;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    /** The tests' ports: [LOW, HIGH), read from the kernel once. */
+    private static final int HIGH = ephemeralLow();
+    private static final int LOW = Math.max(1024, HIGH - SPAN);
 
     private Ports() {
     }
 
     /** A loopback port that was free a moment ago and was not handed out before in this JVM. */
     public static int free() throws IOException {
-        int high = ephemeralLow();
-        int low = Math.max(1024, high - SPAN);
-        if (high - low < 1000) { // the ephemeral range covers (almost) every port: only the kernel can pick
+        if (HIGH - LOW < 1000) { // the ephemeral range covers (almost) every port: only the kernel can pick
             return kernelPick();
         }
         for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(low, high);
+            int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
             if (HANDED_OUT.add(port) && bindable(port)) {
                 return port;
             }
         }
-        throw new IOException("no free port on 127.0.0.1 between " + low + " and " + (high - 1));
+        throw new IOException("no free port on 127.0.0.1 between " + LOW + " and " + (HIGH - 1));
     }
 
     /** A free loopback port that is not in {@code taken} (ports some other code picked). */
